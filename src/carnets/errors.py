@@ -1,0 +1,43 @@
+"""The exceptions Carnets raises; the web layer maps them to HTTP in one place."""
+
+
+class CarnetsError(Exception):
+    """Base class: a problem the user can act on, with a message meant for them."""
+
+
+class ConfigError(CarnetsError):
+    """A setting has a value Carnets cannot use."""
+
+
+class DataFileError(CarnetsError):
+    """An RDF file could not be read or parsed; the message names the file and line."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}")
+
+
+class ValidationFailed(CarnetsError):
+    """The edition does not conform to its shapes; carries the report."""
+
+    def __init__(self, report: object) -> None:
+        self.report = report
+        super().__init__(str(report))
+
+
+class QueryError(CarnetsError):
+    """A SPARQL query or request is malformed; the message is the parser's."""
+
+
+class QueryRefused(CarnetsError):
+    """A well-formed request that this endpoint will not run (update, remote SERVICE)."""
+
+
+class QueryTimeout(CarnetsError):
+    """A query ran past the configured time limit."""
+
+
+class LinkingError(CarnetsError):
+    """A Wikidata endpoint could not be reached or answered badly."""

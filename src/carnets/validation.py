@@ -1,0 +1,121 @@
+"""SHACL validation of the edition with pyshacl, as a report object grouped by resource."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import Graph, Namespace
+from rdflib.term import Node
+
+from carnets.config import Settings
+from carnets.errors import CarnetsError
+from carnets.loading import EditionFiles, read_graphs
+from carnets.namespaces import PREFIXES
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+WRAPPER = "Value does not conform to Shape"
+
+
+class ShapesError(CarnetsError):
+    """The shapes themselves are broken: no data can be judged by them."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One SHACL result, with its terms already written for a person to read."""
+
+    focus: str
+    path: str
+    value: str
+    message: str
+    severity: str
+    shape: str
+
+
+@dataclass
+class ValidationReport:
+    """Whether the edition conforms, and every problem grouped by the resource it is about."""
+
+    conforms: bool
+    problems: list[Problem] = field(default_factory=list)
+    files: tuple[Path, ...] = ()
+    triples: int = 0
+
+    def by_resource(self) -> dict[str, list[Problem]]:
+        grouped: dict[str, list[Problem]] = defaultdict(list)
+        for problem in sorted(self.problems, key=lambda p: (p.focus, p.path, p.message)):
+            grouped[problem.focus].append(problem)
+        return dict(grouped)
+
+    def text(self) -> str:
+        if self.conforms:
+            return f"valid: {self.triples} triples from {len(self.files)} files conform to the shapes"
+        lines = [f"invalid: {len(self.problems)} problems in {len(self.by_resource())} resources"]
+        for focus, problems in self.by_resource().items():
+            lines.append(f"\n{focus}")
+            for p in problems:
+                where = f" {p.path}" if p.path else ""
+                value = f" (value: {p.value})" if p.value else ""
+                lines.append(f"  [{p.severity}]{where}: {p.message}{value}")
+        return "\n".join(lines)
+
+
+def validate(settings: Settings, extra: Iterable[Path] = ()) -> ValidationReport:
+    """Validate the shipped edition, or, when paths are given, those files with the ontology."""
+    files = EditionFiles.find(settings)
+    extra = tuple(extra)
+    data_files = extra or files.edition + files.links
+    return validate_graph(
+        read_graphs(files.ontology + data_files), read_graphs(files.shapes),
+        files.ontology + data_files,
+    )
+
+
+def validate_graph(data: Graph, shapes: Graph, files: tuple[Path, ...] = ()) -> ValidationReport:
+    """Run pyshacl on one graph (ontology included, so that concept schemes resolve)."""
+    conforms, results, text = shacl_validate(
+        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
+    )
+    if not isinstance(results, Graph):  # pyshacl could not run the shapes at all
+        raise ShapesError(text.strip())
+    problems = [_problem(results, result, data) for result in results.subjects(SH.focusNode, None)]
+    return ValidationReport(bool(conforms), _without_wrappers(problems), files, len(data))
+
+
+def _without_wrappers(problems: list[Problem]) -> list[Problem]:
+    """Drop pyshacl's "does not conform to Shape X" when a precise problem says why."""
+    precise = {p.focus for p in problems if not p.message.startswith(WRAPPER)}
+    return [p for p in problems if not (p.message.startswith(WRAPPER) and p.focus in precise)]
+
+
+def _problem(results: Graph, result: Node, data: Graph) -> Problem:
+    def one(predicate) -> Node | None:
+        return results.value(result, predicate)
+
+    def show(term: Node | None) -> str:
+        if term is None:
+            return ""
+        try:
+            return data.namespace_manager.normalizeUri(term) if not hasattr(term, "language") else term.n3()
+        except Exception:
+            return term.n3()
+
+    messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+    severity = one(SH.resultSeverity)
+    return Problem(
+        focus=show(one(SH.focusNode)),
+        path=show(one(SH.resultPath)),
+        value=show(one(SH.value)),
+        message="; ".join(messages) or "does not conform",
+        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+        shape=show(one(SH.sourceShape)),
+    )
+
+
+__all__ = ["PREFIXES", "Problem", "ValidationReport", "validate", "validate_graph"]
