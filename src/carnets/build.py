@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import isomorphic
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS, XSD
 
 from carnets.annotate import context, find_mentions
@@ -156,7 +155,10 @@ def mentions_graph(sections: list[Section], curated: Graph, base: str) -> Graph:
         for match in find_mentions(section.text, names, nesting):
             mention = URIRef(f"{source}#m{match.start}-{match.end}")
             prefix, suffix = context(section.text, match)
-            target, quote, position = BNode(), BNode(), BNode()
+            # Target and selectors get fragment IRIs of their own, not blank nodes: the
+            # generated files then serialize and compare deterministically.
+            target, quote, position = (URIRef(f"{mention}-{part}")
+                                       for part in ("target", "quote", "position"))
             g.add((mention, RDF.type, CN.Mention))
             g.add((mention, RDF.type, OA.Annotation))
             g.add((mention, OA.motivatedBy, OA.identifying))
@@ -253,8 +255,8 @@ def build_edition(settings: Settings, write: bool = True) -> list[Path]:
     changed = []
     for name, graph in generate(settings).items():
         path = settings.data_dir / name
-        if path.exists() and isomorphic(graph, read_graphs([path])):
-            continue
+        if path.exists() and set(graph) == set(read_graphs([path])):
+            continue  # generated graphs have no blank nodes: equal sets are equal graphs
         changed.append(path)
         if write:
             write_atomically(path, graph.serialize(format="turtle"))

@@ -1,0 +1,121 @@
+"""Each question of MODEL.md, as shipped in queries/, answered by the real engine."""
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from carnets.config import Settings
+
+BASE = "https://w3id.org/carnets/serge/"
+
+
+@pytest.fixture(scope="module")
+def ask(shipped: Settings, shipped_store: ox.Store):
+    def run(name: str) -> list[dict[str, str]]:
+        query = (shipped.queries_dir / name).read_text("utf-8")
+        results = shipped_store.query(query, use_default_graph_as_union=True)
+        names = [v.value for v in results.variables]
+        return [
+            {n: (row[n].value.removeprefix(BASE) if row[n] is not None else None) for n in names}
+            for row in results
+        ]
+
+    return run
+
+
+def test_every_query_file_is_tested():
+    tested = {
+        "people-mentioned-on-1944-11-05.rq", "passages-mentioning-saint-exupery.rq",
+        "deaths-reported-differently.rq", "works-by-serge.rq", "works-by-others-in-entries.rq",
+        "entries-per-person.rq", "linking-backlog.rq", "what-serge-read.rq",
+    }
+    shipped = {p.name for p in Path(__file__).parents[1].joinpath("queries").glob("*.rq")}
+    assert {n for n in shipped if not n.startswith("federation-")} == tested
+
+
+def test_people_of_5_november_and_who_was_dead_by_then(ask):
+    rows = {r["person"]: r["deadByThen"] for r in ask("people-mentioned-on-1944-11-05.rq")}
+    # the text names these people on 5 November 1944
+    assert set(rows) == {
+        "person/benjamin-cremieux", "person/jean-anthelme-brillat-savarin",
+        "person/jean-giraudoux", "person/max-jacob", "person/antoine-de-saint-exupery",
+        "person/henk-sneevliet", "person/otto-ruhle", "person/alice-ruhle-gerstel",
+        "person/fritz-frankel", "person/georges-duhamel", "person/maximilian-voloshin",
+        "person/aristide-maillol", "person/vyacheslav-molotov", "person/joachim-von-ribbentrop",
+    }
+    dead = {p for p, d in rows.items() if d == "true"}
+    alive = {p for p, d in rows.items() if d == "false"}
+    assert "person/max-jacob" in dead and "person/aristide-maillol" in dead
+    assert alive == {"person/georges-duhamel", "person/vyacheslav-molotov",
+                     "person/joachim-von-ribbentrop"}
+
+
+def test_passages_about_saint_exupery_with_offsets(ask, shipped_store: ox.Store):
+    rows = ask("passages-mentioning-saint-exupery.rq")
+    assert [(r["date"], r["quote"]) for r in rows] == [
+        ("1944-08-10", "Count Antoine de Saint-Exupéry"),
+        ("1944-08-10", "Saint-Ex"),
+        ("1944-11-05", "Saint-Exupéry"),
+    ]
+    for row in rows:
+        text = next(iter(shipped_store.quads_for_pattern(
+            ox.NamedNode(BASE + row["entry"]), ox.NamedNode("https://schema.org/text"), None)))
+        assert text.object.value[int(row["start"]) : int(row["end"])] == row["quote"]
+
+
+def test_deaths_reported_differently_from_the_record(ask):
+    rows = ask("deaths-reported-differently.rq")
+    assert [(r["person"], r["reported"], r["recorded"]) for r in rows] == [
+        ("Benjamin Crémieux", "murdered", "died in custody"),
+        ("Max Jacob", "tortured and murdered", "died in custody"),
+    ]
+    jacob = rows[1]
+    assert jacob["words"] == "Max Jacob was tortured and murdered"
+    assert jacob["cause"] == "pneumonia"
+    assert "theparisreview.org" in jacob["sources"]
+
+
+def test_works_by_serge_with_dates(ask):
+    rows = {r["work"]: r["date"] for r in ask("works-by-serge.rq")}
+    # the biographical note names these, the entry of 10 September 1944 the last two
+    for work in ("men-in-prison", "birth-of-our-power", "conquered-city",
+                 "year-one-of-the-russian-revolution", "memoirs-of-a-revolutionary",
+                 "unforgiving-years", "the-case-of-comrade-tulayev", "les-derniers-temps"):
+        assert f"work/{work}" in rows
+    assert rows["work/conquered-city"] == "1932"
+    assert rows["work/the-case-of-comrade-tulayev"] == "1948"
+
+
+def test_works_by_others_that_serge_reads_or_discusses(ask):
+    rows = ask("works-by-others-in-entries.rq")
+    by_title = {r["title"]: r for r in rows}
+    assert by_title["Night Flight"]["author"] == "Antoine de Saint-Exupéry"
+    assert by_title["Night Flight"]["read"] == "false"
+    assert by_title["Time"]["read"] == "true"
+    assert by_title["the painting by V. Brauner"]["entryDate"] == "1944-10-02"
+    assert not any(r["author"] == "Victor Serge" for r in rows)
+
+
+def test_entries_per_person_in_order_with_wikidata(ask):
+    rows = {r["person"]: r for r in ask("entries-per-person.rq")}
+    saint_ex = rows["person/antoine-de-saint-exupery"]
+    assert saint_ex["dates"] == "1944-08-10 1944-11-05"
+    assert saint_ex["wikidata"] == "http://www.wikidata.org/entity/Q2908"
+    assert rows["person/max-jacob"]["wikidata"] is None
+    assert rows["person/osip-mandelstam"]["dates"] == "1944-09-10"
+
+
+def test_linking_backlog_lists_people_without_a_link(ask):
+    rows = [r["person"] for r in ask("linking-backlog.rq")]
+    assert rows[0] == "person/victor-serge"
+    assert "person/max-jacob" in rows
+    assert "person/antoine-de-saint-exupery" not in rows
+
+
+def test_what_serge_read_on_9_august(ask):
+    rows = ask("what-serge-read.rq")
+    events = {r["event"] for r in rows if r["entryDate"] == "1944-08-09"}
+    assert "Sinking of the Mefküre" in events
+    mefkure = next(r for r in rows if r["event"] == "Sinking of the Mefküre")
+    assert (mefkure["reading"], mefkure["eventDate"]) == ("A dispatch from Istanbul", "1944-08-05")
