@@ -1,0 +1,1 @@
+"""Linking with Wikidata: candidates for review, accepted links, checks, reconciliation."""
