@@ -25,5 +25,7 @@ def shipped_store(shipped: Settings) -> ox.Store:
     store = ox.Store()
     for graph, paths in EditionFiles.find(shipped).by_graph(shipped.base).items():
         for path in paths:
-            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(graph)))
+            store.load(
+                path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(graph))
+            )
     return store

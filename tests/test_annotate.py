@@ -44,8 +44,10 @@ def test_a_nested_name_counts_when_the_outer_resource_involves_it():
     text = "Under the regime of the Molotov-Ribbentrop Pact he"
     names = [("Molotov-Ribbentrop Pact", PACT), ("Molotov", MOLOTOV)]
     found = find_mentions(text, names, nesting={(PACT, MOLOTOV)})
-    assert [(m.resource, m.quote) for m in found] == [(MOLOTOV, "Molotov"),
-                                                      (PACT, "Molotov-Ribbentrop Pact")]
+    assert [(m.resource, m.quote) for m in found] == [
+        (MOLOTOV, "Molotov"),
+        (PACT, "Molotov-Ribbentrop Pact"),
+    ]
 
 
 def test_white_space_in_the_text_may_differ_from_the_label():

@@ -21,16 +21,23 @@ def test_the_source_has_five_entries_and_five_editorial_texts(shipped: Settings)
     source = (shipped.data_dir / "source/serge-notebooks-1944-excerpt.txt").read_text("utf-8")
     sections = split_source(source)
     entries = [s for s in sections if s.day]
-    assert [s.day for s in entries] == [date(1944, 8, 9), date(1944, 8, 10), date(1944, 9, 10),
-                                        date(1944, 10, 2), date(1944, 11, 5)]
+    assert [s.day for s in entries] == [
+        date(1944, 8, 9),
+        date(1944, 8, 10),
+        date(1944, 9, 10),
+        date(1944, 10, 2),
+        date(1944, 11, 5),
+    ]
     assert entries[0].text.startswith("Read today:")
-    assert entries[-1].text.endswith("Death of old Maillol in an auto accident on a road in the "
-                                      "Pyrenees. Suspicious.")
+    assert entries[-1].text.endswith(
+        "Death of old Maillol in an auto accident on a road in the Pyrenees. Suspicious."
+    )
     assert entries[2].text.startswith("Herbert Lenhoff, seeing me at work on the novel")
     notes = {s.path: s.text for s in sections if not s.day}
     assert notes["note/biography"].startswith("Victor Serge (1890–1947) was born")
     assert notes["note/translation-credit"] == (
-        "—Translated from the French by Mitchell Abidor and Richard Greeman")
+        "—Translated from the French by Mitchell Abidor and Richard Greeman"
+    )
     assert "Greeman is the author of the website" in notes["note/translators"]
     # every character of the entries is in exactly one section
     assert sum(len(s.text) for s in entries) < len(source)
@@ -70,6 +77,8 @@ def test_build_rewrites_a_stale_file_and_then_leaves_it(shipped: Settings, tmp_p
     settings = Settings.from_env(environ={}, root=root)
     (root / "data" / "mentions.ttl").write_text("", "utf-8")
     assert build_edition(settings) == [root / "data" / "mentions.ttl"]
-    assert isomorphic(read_graphs([root / "data" / "mentions.ttl"]),
-                      read_graphs([shipped.data_dir / "mentions.ttl"]))
+    assert isomorphic(
+        read_graphs([root / "data" / "mentions.ttl"]),
+        read_graphs([shipped.data_dir / "mentions.ttl"]),
+    )
     assert build_edition(settings) == []

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from carnets.cli import cli
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -26,9 +26,14 @@ def ask(shipped: Settings, shipped_store: ox.Store):
 
 def test_every_query_file_is_tested():
     tested = {
-        "people-mentioned-on-1944-11-05.rq", "passages-mentioning-saint-exupery.rq",
-        "deaths-reported-differently.rq", "works-by-serge.rq", "works-by-others-in-entries.rq",
-        "entries-per-person.rq", "linking-backlog.rq", "what-serge-read.rq",
+        "people-mentioned-on-1944-11-05.rq",
+        "passages-mentioning-saint-exupery.rq",
+        "deaths-reported-differently.rq",
+        "works-by-serge.rq",
+        "works-by-others-in-entries.rq",
+        "entries-per-person.rq",
+        "linking-backlog.rq",
+        "what-serge-read.rq",
     }
     shipped = {p.name for p in Path(__file__).parents[1].joinpath("queries").glob("*.rq")}
     assert {n for n in shipped if not n.startswith("federation-")} == tested
@@ -38,17 +43,29 @@ def test_people_of_5_november_and_who_was_dead_by_then(ask):
     rows = {r["person"]: r["deadByThen"] for r in ask("people-mentioned-on-1944-11-05.rq")}
     # the text names these people on 5 November 1944
     assert set(rows) == {
-        "person/benjamin-cremieux", "person/jean-anthelme-brillat-savarin",
-        "person/jean-giraudoux", "person/max-jacob", "person/antoine-de-saint-exupery",
-        "person/henk-sneevliet", "person/otto-ruhle", "person/alice-ruhle-gerstel",
-        "person/fritz-frankel", "person/georges-duhamel", "person/maximilian-voloshin",
-        "person/aristide-maillol", "person/vyacheslav-molotov", "person/joachim-von-ribbentrop",
+        "person/benjamin-cremieux",
+        "person/jean-anthelme-brillat-savarin",
+        "person/jean-giraudoux",
+        "person/max-jacob",
+        "person/antoine-de-saint-exupery",
+        "person/henk-sneevliet",
+        "person/otto-ruhle",
+        "person/alice-ruhle-gerstel",
+        "person/fritz-frankel",
+        "person/georges-duhamel",
+        "person/maximilian-voloshin",
+        "person/aristide-maillol",
+        "person/vyacheslav-molotov",
+        "person/joachim-von-ribbentrop",
     }
     dead = {p for p, d in rows.items() if d == "true"}
     alive = {p for p, d in rows.items() if d == "false"}
     assert "person/max-jacob" in dead and "person/aristide-maillol" in dead
-    assert alive == {"person/georges-duhamel", "person/vyacheslav-molotov",
-                     "person/joachim-von-ribbentrop"}
+    assert alive == {
+        "person/georges-duhamel",
+        "person/vyacheslav-molotov",
+        "person/joachim-von-ribbentrop",
+    }
 
 
 def test_passages_about_saint_exupery_with_offsets(ask, shipped_store: ox.Store):
@@ -59,8 +76,13 @@ def test_passages_about_saint_exupery_with_offsets(ask, shipped_store: ox.Store)
         ("1944-11-05", "Saint-Exupéry"),
     ]
     for row in rows:
-        text = next(iter(shipped_store.quads_for_pattern(
-            ox.NamedNode(BASE + row["entry"]), ox.NamedNode("https://schema.org/text"), None)))
+        text = next(
+            iter(
+                shipped_store.quads_for_pattern(
+                    ox.NamedNode(BASE + row["entry"]), ox.NamedNode("https://schema.org/text"), None
+                )
+            )
+        )
         assert text.object.value[int(row["start"]) : int(row["end"])] == row["quote"]
 
 
@@ -79,9 +101,16 @@ def test_deaths_reported_differently_from_the_record(ask):
 def test_works_by_serge_with_dates(ask):
     rows = {r["work"]: r["date"] for r in ask("works-by-serge.rq")}
     # the biographical note names these, the entry of 10 September 1944 the last two
-    for work in ("men-in-prison", "birth-of-our-power", "conquered-city",
-                 "year-one-of-the-russian-revolution", "memoirs-of-a-revolutionary",
-                 "unforgiving-years", "the-case-of-comrade-tulayev", "les-derniers-temps"):
+    for work in (
+        "men-in-prison",
+        "birth-of-our-power",
+        "conquered-city",
+        "year-one-of-the-russian-revolution",
+        "memoirs-of-a-revolutionary",
+        "unforgiving-years",
+        "the-case-of-comrade-tulayev",
+        "les-derniers-temps",
+    ):
         assert f"work/{work}" in rows
     assert rows["work/conquered-city"] == "1932"
     assert rows["work/the-case-of-comrade-tulayev"] == "1948"

@@ -6,6 +6,7 @@ import pytest
 
 from carnets.config import Settings
 from carnets.validation import validate
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 BASE = FIXTURES / "valid" / "base.ttl"

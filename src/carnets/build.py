@@ -38,17 +38,21 @@ RIGHTS = (
 )
 # Predicates by which a resource whose name contains another name involves it, so that the
 # inner name counts as a mention too (see annotate.find_mentions).
-NESTING_PREDICATES = (SCHEMA.about, SCHEMA.participant, SCHEMA.location, SCHEMA.author,
-                      SCHEMA.locationCreated)
+NESTING_PREDICATES = (
+    SCHEMA.about,
+    SCHEMA.participant,
+    SCHEMA.location,
+    SCHEMA.author,
+    SCHEMA.locationCreated,
+)
 # Verified QIDs that still must not be linked, with the reason.
 EXCLUDED_QIDS = {
-    "Q148": "the People's Republic of China (1949); a 1944 mention needs a historical item",
+    "Q148": "the People's Republic of China (1949): a 1944 mention needs a historical item",
 }
 
-MONTHS = ("January February March April May June July August September October November "
-          "December").split()
+MONTHS = "January February March April May June July August September October November December"
 MOIS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-HEADING = re.compile(r"^(" + "|".join(MONTHS) + r") (\d{1,2}), (\d{4})$", re.M)
+HEADING = re.compile(r"^(" + MONTHS.replace(" ", "|") + r") (\d{1,2}), (\d{4})$", re.M)
 
 
 @dataclass(frozen=True)
@@ -73,26 +77,50 @@ def split_source(source: str) -> list[Section]:
     excerpted = source.index("Excerpted from")
     intro_start = source.index("The writer and revolutionary")
     sections = [
-        Section("note/introduction", source[intro_start : headings[0].start()].strip(),
-                "Introduction: Notes from an Exiled Revolutionary",
-                "Introduction : Notes from an Exiled Revolutionary"),
-        Section("note/translation-credit", source[credit:biography].strip(),
-                "Translation credit", "Mention des traducteurs"),
-        Section("note/biography", source[biography:translators].strip(),
-                "Biographical note on Victor Serge", "Notice biographique de Victor Serge"),
-        Section("note/translators", source[translators:excerpted].strip(),
-                "Notes on the translators", "Notices des traducteurs"),
-        Section("note/source", source[excerpted:].strip(),
-                "Source of the excerpt", "Source de l'extrait"),
+        Section(
+            "note/introduction",
+            source[intro_start : headings[0].start()].strip(),
+            "Introduction: Notes from an Exiled Revolutionary",
+            "Introduction : Notes from an Exiled Revolutionary",
+        ),
+        Section(
+            "note/translation-credit",
+            source[credit:biography].strip(),
+            "Translation credit",
+            "Mention des traducteurs",
+        ),
+        Section(
+            "note/biography",
+            source[biography:translators].strip(),
+            "Biographical note on Victor Serge",
+            "Notice biographique de Victor Serge",
+        ),
+        Section(
+            "note/translators",
+            source[translators:excerpted].strip(),
+            "Notes on the translators",
+            "Notices des traducteurs",
+        ),
+        Section(
+            "note/source",
+            source[excerpted:].strip(),
+            "Source of the excerpt",
+            "Source de l'extrait",
+        ),
     ]
     for i, heading in enumerate(headings):
         end = headings[i + 1].start() if i + 1 < len(headings) else credit
-        day = date(int(heading[3]), MONTHS.index(heading[1]) + 1, int(heading[2]))
+        day = date(int(heading[3]), MONTHS.split().index(heading[1]) + 1, int(heading[2]))
         fr_day = f"{day.day} {MOIS.split()[day.month - 1]} {day.year}"
-        sections.append(Section(
-            f"entry/{day.isoformat()}", source[heading.end() : end].strip(),
-            f"Entry of {heading[2]} {heading[1]} {heading[3]}", f"Entrée du {fr_day}", day,
-        ))
+        sections.append(
+            Section(
+                f"entry/{day.isoformat()}",
+                source[heading.end() : end].strip(),
+                f"Entry of {heading[2]} {heading[1]} {heading[3]}",
+                f"Entrée du {fr_day}",
+                day,
+            )
+        )
     return sections
 
 
@@ -157,8 +185,9 @@ def mentions_graph(sections: list[Section], curated: Graph, base: str) -> Graph:
             prefix, suffix = context(section.text, match)
             # Target and selectors get fragment IRIs of their own, not blank nodes: the
             # generated files then serialize and compare deterministically.
-            target, quote, position = (URIRef(f"{mention}-{part}")
-                                       for part in ("target", "quote", "position"))
+            target, quote, position = (
+                URIRef(f"{mention}-{part}") for part in ("target", "quote", "position")
+            )
             g.add((mention, RDF.type, CN.Mention))
             g.add((mention, RDF.type, OA.Annotation))
             g.add((mention, OA.motivatedBy, OA.identifying))
@@ -186,7 +215,7 @@ def links_graph(rows: list[dict[str, str]], curated: Graph, base: str, today: da
     by_label: dict[str, URIRef] = {}
     for predicate in (SKOS.prefLabel, SKOS.altLabel):
         for subject, label in curated.subject_objects(predicate):
-            if str(subject).startswith(base) and "/" in str(subject)[len(base):]:
+            if str(subject).startswith(base) and "/" in str(subject)[len(base) :]:
                 by_label.setdefault(_label_key(label), subject)
     reference = URIRef(base + "source/wikidata-verified")
     for row in rows:
@@ -197,7 +226,7 @@ def links_graph(rows: list[dict[str, str]], curated: Graph, base: str, today: da
         if subject is None or qid in EXCLUDED_QIDS:
             continue
         item = WD[qid]
-        record = URIRef(base + "link/" + str(subject)[len(base):])
+        record = URIRef(base + "link/" + str(subject)[len(base) :])
         g.add((subject, OWL.sameAs, item))
         g.add((record, RDF.type, CN.WikidataLink))
         g.add((record, RDF.type, PROV.Entity))
@@ -237,8 +266,9 @@ def generate(settings: Settings, today: date | None = None) -> dict[str, Graph]:
     return {
         TEXTS_FILE: texts_graph(sections, settings.base),
         MENTIONS_FILE: mentions_graph(sections, curated, settings.base),
-        LINKS_FILE: links_graph(read_verified(data / VERIFIED_LINKS), curated, settings.base,
-                                stamp),
+        LINKS_FILE: links_graph(
+            read_verified(data / VERIFIED_LINKS), curated, settings.base, stamp
+        ),
     }
 
 

@@ -84,9 +84,7 @@ class Settings:
     @classmethod
     def describe(cls) -> list[tuple[str, str, str]]:
         """(environment variable, default, help) for every setting: the README's table."""
-        return [
-            (f.metadata["env"], str(f.default), f.metadata["help"]) for f in fields(cls)
-        ]
+        return [(f.metadata["env"], str(f.default), f.metadata["help"]) for f in fields(cls)]
 
 
 def _convert(name: str, type_name: str, raw: str):

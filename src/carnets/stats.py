@@ -21,7 +21,9 @@ SELECT (COUNT(?m) AS ?mentions) (COUNT(DISTINCT ?body) AS ?resources) WHERE {
 }
 """
 ENTRY_MENTIONS = """
-SELECT (COUNT(?m) AS ?n) WHERE { ?m a cn:Mention ; oa:hasTarget/oa:hasSource ?entry . ?entry a cn:Entry }
+SELECT (COUNT(?m) AS ?n) WHERE {
+  ?m a cn:Mention ; oa:hasTarget/oa:hasSource ?entry . ?entry a cn:Entry
+}
 """
 LINK_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s owl:sameAs ?item }"
 BACKLOG = """

@@ -55,7 +55,9 @@ class ValidationReport:
 
     def text(self) -> str:
         if self.conforms:
-            return f"valid: {self.triples} triples from {len(self.files)} files conform to the shapes"
+            return (
+                f"valid: {self.triples} triples from {len(self.files)} files conform to the shapes"
+            )
         lines = [f"invalid: {len(self.problems)} problems in {len(self.by_resource())} resources"]
         for focus, problems in self.by_resource().items():
             lines.append(f"\n{focus}")
@@ -72,7 +74,8 @@ def validate(settings: Settings, extra: Iterable[Path] = ()) -> ValidationReport
     extra = tuple(extra)
     data_files = extra or files.edition + files.links
     return validate_graph(
-        read_graphs(files.ontology + data_files), read_graphs(files.shapes),
+        read_graphs(files.ontology + data_files),
+        read_graphs(files.shapes),
         files.ontology + data_files,
     )
 
@@ -80,7 +83,11 @@ def validate(settings: Settings, extra: Iterable[Path] = ()) -> ValidationReport
 def validate_graph(data: Graph, shapes: Graph, files: tuple[Path, ...] = ()) -> ValidationReport:
     """Run pyshacl on one graph (ontology included, so that concept schemes resolve)."""
     conforms, results, text = shacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=False,
+        allow_warnings=True,
     )
     if not isinstance(results, Graph):  # pyshacl could not run the shapes at all
         raise ShapesError(text.strip())
@@ -102,7 +109,11 @@ def _problem(results: Graph, result: Node, data: Graph) -> Problem:
         if term is None:
             return ""
         try:
-            return data.namespace_manager.normalizeUri(term) if not hasattr(term, "language") else term.n3()
+            return (
+                data.namespace_manager.normalizeUri(term)
+                if not hasattr(term, "language")
+                else term.n3()
+            )
         except Exception:
             return term.n3()
 
