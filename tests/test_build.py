@@ -7,8 +7,9 @@ import pytest
 from rdflib import URIRef
 from rdflib.compare import isomorphic
 
-from carnets.build import build_edition, generate, split_source, write_atomically
+from carnets.build import build_edition, generate, split_source
 from carnets.config import Settings
+from carnets.files import write_atomically
 from carnets.loading import read_graphs
 from carnets.namespaces import OWL, WD
 

@@ -9,9 +9,7 @@ so that no offset or identifier is ever typed by hand: `carnets build` rewrites 
 from __future__ import annotations
 
 import csv
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +20,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS, XSD
 from carnets.annotate import context, find_mentions
 from carnets.config import Settings
 from carnets.errors import CarnetsError
+from carnets.files import write_atomically
 from carnets.loading import LINKS_FILE, read_graphs
 from carnets.namespaces import CN, OA, SCHEMA, WD, bind_prefixes
 
@@ -291,15 +290,3 @@ def build_edition(settings: Settings, write: bool = True) -> list[Path]:
         if write:
             write_atomically(path, graph.serialize(format="turtle"))
     return changed
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """Write to a temporary file beside path, then rename: a failure leaves the old file."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -15,8 +15,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, XSD
 
 from carnets.errors import LinkingError
+from carnets.files import write_atomically
 from carnets.linking.edition import links_of
-from carnets.linking.review import WIKIDATA_PAGE, ReviewCandidate, write_atomically
+from carnets.linking.review import WIKIDATA_PAGE, ReviewCandidate
 from carnets.loading import LINKS_FILE, REVIEWED_LINKS_FILE, read_graph
 from carnets.namespaces import CN, WD, bind_prefixes
 

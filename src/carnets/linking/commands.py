@@ -142,7 +142,7 @@ def wikidata(ctx, endpoint, timeout, attempts, batch_size, kinds, output, dry_ru
 @click.option("--dry-run", is_flag=True, help="Print the links it would add; write nothing.")
 @click.pass_context
 def accept(ctx, ids: tuple[str, ...], review: Path | None, dry_run: bool) -> None:
-    """Publish reviewed candidates (marked "accepted", or named by --id) to data/links-reviewed.ttl."""
+    """Publish reviewed candidates ("accepted", or named by --id) in data/links-reviewed.ttl."""
     from carnets.linking.accept import append_links, choose, current_links, links_block, links_path
     from carnets.linking.review import REVIEW_FILE, read_review
 

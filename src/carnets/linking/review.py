@@ -7,8 +7,6 @@ keeps those decisions.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
+from carnets.files import write_atomically
 from carnets.linking.linker import LinkingRun
 from carnets.linking.scoring import ScoredCandidate
 from carnets.loading import read_graph
@@ -107,19 +106,6 @@ def review_turtle(
     if kept is not None:
         graph += kept
     return header + graph.serialize(format="turtle")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_review(path: Path, run: LinkingRun, base: str, keep: set[str] = frozenset()) -> str:
