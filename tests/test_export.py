@@ -88,3 +88,10 @@ def test_real_validation_of_the_fixture(settings):
 
     release = prepare_release(settings, validate=validate)
     assert release.manifest["dumps"]
+
+
+def test_relative_roots_give_absolute_release_paths(settings, monkeypatch):
+    monkeypatch.chdir(settings.root.parent)
+    relative = Settings.from_env({}, root=Path(settings.root.name))
+    release = prepare_release(relative, validate=CountingValidator())
+    assert release.path.is_absolute()

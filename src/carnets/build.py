@@ -201,8 +201,8 @@ def mentions_graph(sections: list[Section], curated: Graph, base: str) -> Graph:
             g.add((quote, OA.prefix, Literal(prefix, lang="en")))
             g.add((quote, OA.suffix, Literal(suffix, lang="en")))
             g.add((position, RDF.type, OA.TextPositionSelector))
-            g.add((position, OA.start, Literal(match.start, datatype=XSD.nonNegativeInteger)))
-            g.add((position, OA.end, Literal(match.end, datatype=XSD.nonNegativeInteger)))
+            g.add((position, OA.start, Literal(match.start)))
+            g.add((position, OA.end, Literal(match.end)))
             g.add((source, SCHEMA.mentions, match.resource))
     return g
 

@@ -1,0 +1,89 @@
+"""The `carnets` command: thin click commands over the library modules."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from carnets import __version__
+from carnets.config import Settings
+from carnets.errors import CarnetsError
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj
+
+
+@click.group()
+@click.version_option(__version__, prog_name="carnets")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder holding ontology/, data/, shapes/ (env CARNETS_ROOT).",
+)
+@click.option("--base", help="Base URI of the edition (env CARNETS_BASE).")
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None, base: str | None) -> None:
+    """Build, validate, publish and link a notebook edition."""
+    try:
+        ctx.obj = Settings.from_env(root=root, base=base)
+    except CarnetsError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Check the edition (or the given data files) against the shapes; exit 1 on violations."""
+    from carnets.validation import validate as run_validation
+
+    try:
+        report = run_validation(_settings(ctx), extra=paths)
+    except CarnetsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(report.text())
+    sys.exit(0 if report.conforms else 1)
+
+
+@cli.command()
+@click.pass_context
+def stats(ctx: click.Context) -> None:
+    """Counts per class, mentions, Wikidata links and the linking backlog."""
+    from carnets.stats import edition_stats
+
+    try:
+        click.echo(edition_stats(_settings(ctx)).text())
+    except CarnetsError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Only report whether the built files are up to date.")
+@click.pass_context
+def build(ctx: click.Context, check: bool) -> None:
+    """Regenerate data/entries.ttl and data/mentions.ttl from the source text."""
+    from carnets.build import build_edition
+
+    try:
+        changed = build_edition(_settings(ctx), write=not check)
+    except CarnetsError as error:
+        raise click.ClickException(str(error)) from error
+    for path in changed:
+        click.echo(f"{'out of date' if check else 'wrote'}: {path}")
+    if check and changed:
+        sys.exit(1)
+
+
+# Commands of other modules are registered below.
+
+from carnets.linking.commands import link  # noqa: E402 (registered after the group exists)
+
+cli.add_command(link)
+
+from carnets.web.serve import serve  # noqa: E402
+
+cli.add_command(serve)

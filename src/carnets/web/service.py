@@ -1,0 +1,69 @@
+"""The SPARQL 1.1 Service Description that GET /sparql without a query returns.
+
+It states only what is true of this endpoint: its URL, SPARQL 1.1 Query and no Update, the
+result formats it serializes, the default graph being the union of the named graphs (with
+their sizes), the time limit and the row cap.
+"""
+
+from __future__ import annotations
+
+from carnets.conneg import JSON_LD, TURTLE
+from carnets.export import convert_graph
+from carnets.web.app import publisher
+
+FORMATS = "http://www.w3.org/ns/formats/"
+RESULT_FORMATS = [
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+]
+
+
+def service_turtle(endpoint: str) -> str:
+    carnets = publisher()
+    settings = carnets.settings
+    counts = carnets.triple_counts
+    named = "".join(
+        f"""
+        sd:namedGraph [ a sd:NamedGraph ; sd:name <{name}> ;
+                        sd:graph [ a sd:Graph ; void:triples {count} ] ] ;"""
+        for name, count in counts.items()
+    )
+    formats = ", ".join(f"<{FORMATS}{name}>" for name in RESULT_FORMATS)
+    federated = " , sd:BasicFederatedQuery" if settings.service_allow else ""
+    return f"""
+@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix ent: <http://www.w3.org/ns/entailment/> .
+
+[] a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:feature sd:UnionDefaultGraph{federated} ;
+    sd:defaultEntailmentRegime ent:Simple ;
+    sd:resultFormat {formats} ;
+    dcterms:description \"\"\"Read-only SPARQL 1.1 Query endpoint of Carnets (SPARQL Update is \
+not supported). The default graph is the union of the named graphs. Queries are stopped after \
+{settings.query_timeout:g} s. SELECT results are cut at {settings.max_rows} rows, and a cut result \
+carries the HTTP header Carnets-Truncated.\"\"\"@en ;
+    sd:defaultDataset [
+        a sd:Dataset ;
+        dcterms:source <{settings.base}dataset> ;
+        sd:defaultGraph [ a sd:Graph ; void:triples {sum(counts.values())} ;
+            dcterms:description "the union of the named graphs"@en ] ;{named}
+    ] .
+"""
+
+
+def service_description(endpoint: str, media_type: str) -> bytes:
+    turtle = service_turtle(endpoint).encode("utf-8")
+    if media_type == TURTLE:
+        return turtle
+    context = publisher().context if media_type == JSON_LD else None
+    return convert_graph(turtle, TURTLE, media_type, context)
