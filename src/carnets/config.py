@@ -29,6 +29,12 @@ class Settings:
     host: str = _setting("127.0.0.1", "CARNETS_HOST", "Address the server listens on")
     port: int = _setting(8000, "CARNETS_PORT", "Port the server listens on")
     threads: int = _setting(8, "CARNETS_THREADS", "Worker threads of the WSGI server")
+    query_workers: int = _setting(
+        0, "CARNETS_QUERY_WORKERS", "Query worker processes (0: one per core, at least 2)"
+    )
+    build_dir: Path | None = _setting(
+        None, "CARNETS_BUILD_DIR", "Folder of validated releases (default: {root}/build/publish)"
+    )
     query_timeout: float = _setting(
         5.0, "CARNETS_QUERY_TIMEOUT", "Seconds a SPARQL query may run before it is stopped"
     )
@@ -93,7 +99,7 @@ def _convert(name: str, type_name: str, raw: str):
             return int(raw)
         if type_name == "float":
             return float(raw)
-        if type_name == "Path":
+        if type_name in ("Path", "Path | None"):
             return Path(raw)
         if type_name.startswith("tuple"):
             return tuple(raw.split())

@@ -96,9 +96,8 @@ class Release:
 
 
 def release_root(settings: Settings) -> Path:
-    """Where releases are kept: settings.build_dir if the settings have one, else build/publish."""
-    configured = getattr(settings, "build_dir", None)
-    return Path(configured) if configured else settings.root / "build" / "publish"
+    """Where releases are kept: settings.build_dir, by default build/publish in the root."""
+    return settings.build_dir or settings.root / "build" / "publish"
 
 
 def fingerprint(settings: Settings, files: EditionFiles) -> str:

@@ -92,3 +92,14 @@ def test_the_dump_is_the_edition_triple_for_triple(shipped):
     files = union_graph(load_dataset(Settings.from_env({}, root=PROJECT_ROOT)))
     assert len(served) == len(files)
     assert isomorphic(served, files)
+
+
+def test_a_person_page_sets_the_record_beside_serge_s_reports(shipped):
+    client, _ = shipped
+    page = client.get("/person/max-jacob", headers={"Accept": "text/html"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "1944-03-05, Drancy: died in custody (pneumonia)" in html
+    assert "“Max Jacob was tortured and murdered”: tortured and murdered" in html
+    assert html.count("<mark>Max Jacob</mark>") == 3  # each passage once
+    assert "under copyright" in html  # quotations carry the translation's rights

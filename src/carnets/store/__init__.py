@@ -20,9 +20,8 @@ __all__ = ["QueryResult", "Store", "default_workers", "open_store"]
 
 def default_workers(settings: Settings) -> int:
     """Query worker processes: one per core, at least two so one runaway query blocks nobody."""
-    configured = getattr(settings, "query_workers", None)
-    if configured:
-        return int(configured)
+    if settings.query_workers:
+        return settings.query_workers
     return min(8, max(2, os.cpu_count() or 2))
 
 

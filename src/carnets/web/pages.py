@@ -40,11 +40,54 @@ SELECT ?entry ?label ?date ?start ?end ?text ?rights WHERE {
   ?target oa:hasSource ?entry ; oa:hasSelector ?position .
   ?position oa:start ?start ; oa:end ?end .
   ?entry schema:text ?text .
-  OPTIONAL { ?entry skos:prefLabel ?label }
+  OPTIONAL { ?entry skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "en")) }
   OPTIONAL { ?entry schema:dateCreated ?date }
   OPTIONAL { ?entry dcterms:rights ?rights }
 } ORDER BY ?date ?entry ?start LIMIT 500
 """
+
+# A person's death as the record has it, and each of Serge's reports of it, side by side.
+DEATH = """
+PREFIX cn: <https://w3id.org/carnets/ontology#>
+PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?death ?date ?place ?manner ?cause ?report ?entry ?entryDate ?words ?reported ?certainty
+WHERE {
+  ?death crm:P100_was_death_of <%s> .
+  OPTIONAL { ?death cn:edtf ?date }
+  OPTIONAL { ?death schema:location/skos:prefLabel ?place FILTER(LANGMATCHES(LANG(?place), "en")) }
+  OPTIONAL { ?death cn:manner/skos:prefLabel ?manner FILTER(LANGMATCHES(LANG(?manner), "en")) }
+  OPTIONAL { ?death cn:cause ?cause }
+  OPTIONAL {
+    ?report cn:reportsDeath ?death ; cn:reportedIn ?entry ; cn:quote ?words .
+    ?entry schema:dateCreated ?entryDate .
+    OPTIONAL { ?report cn:reportedManner/skos:prefLabel ?reported
+               FILTER(LANGMATCHES(LANG(?reported), "en")) }
+    OPTIONAL { ?report cn:certainty/skos:prefLabel ?certainty
+               FILTER(LANGMATCHES(LANG(?certainty), "en")) }
+  }
+} ORDER BY ?entryDate
+"""
+MENTION_TYPE = "https://w3id.org/carnets/ontology#Mention"
+
+
+@dataclass
+class Report:
+    entry: Value
+    words: str
+    manner: str | None
+    certainty: str | None
+
+
+@dataclass
+class Death:
+    record: Value
+    date: str | None
+    place: str | None
+    manner: str | None
+    cause: str | None
+    reports: list[Report] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +132,10 @@ class _Graph:
             self.out[triple.subject].append((triple.predicate.value, triple.object))
             if isinstance(triple.object, ox.NamedNode):
                 self.incoming[triple.object.value].append((triple.subject, triple.predicate.value))
+
+    def is_mention(self, node) -> bool:
+        """Mentions are shown as quoted passages, not as links without a label."""
+        return (RDF_TYPE, ox.NamedNode(MENTION_TYPE)) in self.out.get(node, [])
 
     def label(self, node) -> str:
         """The preferred label, in English if there is one; a CURIE when there is none."""
@@ -138,7 +185,7 @@ def resource_page(iri: str, n_triples: bytes) -> str:
         {
             (graph.label(s), local_href(s.value), curie(p))
             for s, p in graph.incoming.get(iri, [])
-            if isinstance(s, ox.NamedNode) and s != subject
+            if isinstance(s, ox.NamedNode) and s != subject and not graph.is_mention(s)
         }
     )
     return render_template(
@@ -150,6 +197,7 @@ def resource_page(iri: str, n_triples: bytes) -> str:
         rights=rights[0] if rights else dataset_rights(),
         incoming=incoming,
         passages=passages(iri),
+        death=death(iri),
         formats=conneg.SUFFIXES,
         path=local_href(iri).split("#")[0],
     )
@@ -184,6 +232,38 @@ def passages(iri: str) -> list[Passage]:
                 row.get("rights", {}).get("value") or dataset_rights(),
             )
         )
+    return found
+
+
+def death(iri: str) -> Death | None:
+    """The recorded death of a person and Serge's reports of it, or None."""
+    if not is_safe_iri(iri):
+        return None
+    carnets = publisher()
+    result = carnets.store.query(
+        DEATH % iri, conneg.SPARQL_JSON, timeout=carnets.settings.query_timeout
+    )
+    rows = json.loads(result.body)["results"]["bindings"]
+    if not rows:
+        return None
+
+    def text(row: dict, name: str) -> str | None:
+        return row[name]["value"] if name in row else None
+
+    first = rows[0]
+    found = Death(
+        Value("the record", href=local_href(first["death"]["value"])),
+        text(first, "date"),
+        text(first, "place"),
+        text(first, "manner"),
+        text(first, "cause"),
+    )
+    for row in rows:
+        if "report" in row:
+            entry = Value(row["entryDate"]["value"], href=local_href(row["entry"]["value"]))
+            found.reports.append(
+                Report(entry, row["words"]["value"], text(row, "reported"), text(row, "certainty"))
+            )
     return found
 
 
