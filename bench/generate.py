@@ -185,9 +185,11 @@ def generate(entries: int, out: Path, seed: int = 1944) -> dict[str, int]:
     dcterms:title "Carnets synthetic benchmark edition ({entries} entries)"@en ;
     dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
     dcterms:rights "Synthetic text, generated for benchmarking."@en ;
+    dcterms:source <https://example.org/synthetic-edition> ; owl:versionInfo "bench-{entries}" ;
     schema:version "bench-{entries}" ; dcterms:modified "2024-01-01"^^xsd:date .
 <{BASE}notebooks> a cn:Notebook, schema:CreativeWork ;
-    skos:prefLabel "Synthetic notebooks"@en ; rdfs:label "Synthetic notebooks"@en .
+    skos:prefLabel "Synthetic notebooks"@en ; rdfs:label "Synthetic notebooks"@en ;
+    schema:author <{BASE}person/victor-serge> ; dcterms:rights "Synthetic text."@en .
 <{BASE}person/victor-serge> a cn:Person, schema:Person ;
     skos:prefLabel "Victor Serge"@en ; rdfs:label "Victor Serge"@en .
 """)
@@ -216,7 +218,8 @@ def generate(entries: int, out: Path, seed: int = 1944) -> dict[str, int]:
         add(
             f"<{BASE}event/{s}> a cn:Event, schema:Event ; skos:prefLabel {lit(name)} ; "
             f'rdfs:label {lit(name)} ; cn:edtf "{day}"^^edtf:EDTF ; '
-            f'cn:earliestDate "{day}"^^xsd:date ; cn:latestDate "{day}"^^xsd:date .'
+            f'cn:earliestDate "{day}"^^xsd:date ; cn:latestDate "{day}"^^xsd:date ; '
+            f"dcterms:source <https://example.org/record/{s}> ."
         )
     died = rng.sample(people, counts["deaths"])
     death_days = {}
@@ -236,6 +239,7 @@ def generate(entries: int, out: Path, seed: int = 1944) -> dict[str, int]:
 
     texts, mentions = [PREFIXES], [PREFIXES]
     mention_count = reports = 0
+    reported_days: set[tuple] = set()
     for day in days:
         entry = f"{BASE}entry/{day}"
         parts: list[str] = []
@@ -277,25 +281,34 @@ def generate(entries: int, out: Path, seed: int = 1944) -> dict[str, int]:
         for begin, end, label, body in anchored:
             assert text[begin:end] == label
             mention_count += 1
+            mention = f"{entry}#m{begin}-{end}"
             mentions.append(
-                f"<{entry}#m{begin}-{end}> a oa:Annotation, cn:Mention ; "
-                f"oa:motivatedBy oa:identifying ; "
-                f"oa:hasBody <{BASE}{body}> ; oa:hasTarget [ a oa:SpecificResource ; "
-                f"oa:hasSource <{entry}> ; oa:hasSelector "
-                f"[ a oa:TextQuoteSelector ; oa:exact {lit(label)} ; "
+                f"<{mention}> a oa:Annotation, cn:Mention ; oa:motivatedBy oa:identifying ; "
+                f"oa:hasBody <{BASE}{body}> ; oa:hasTarget <{mention}-target> .\n"
+                f"<{mention}-target> a oa:SpecificResource ; oa:hasSource <{entry}> ; "
+                f"oa:hasSelector <{mention}-quote>, <{mention}-position> .\n"
+                f"<{mention}-quote> a oa:TextQuoteSelector ; oa:exact {lit(label)} ; "
                 f"oa:prefix {lit(text[max(0, begin - 32) : begin])} ; "
-                f"oa:suffix {lit(text[end : end + 32])} ], "
-                f"[ a oa:TextPositionSelector ; oa:start {begin} ; oa:end {end} ] ] ."
+                f"oa:suffix {lit(text[end : end + 32])} .\n"
+                f"<{mention}-position> a oa:TextPositionSelector ; "
+                f"oa:start {begin} ; oa:end {end} ."
             )
             person = body.removeprefix("person/")
-            if person in death_days and death_days[person] <= day and rng.random() < 0.1:
+            reported = (day, person) in reported_days
+            if (
+                person in death_days
+                and death_days[person] <= day
+                and not reported
+                and rng.random() < 0.1
+            ):
+                reported_days.add((day, person))
                 reports += 1
                 texts.append(
                     f"<{BASE}report/{day}/{person}> a cn:DeathReport ; "
                     f"skos:prefLabel {lit(f'Report of {person}, {day}')} ; "
                     f"rdfs:label {lit(f'Report of {person}, {day}')} ; "
                     f"cn:reportedIn <{entry}> ; cn:reportsDeath <{BASE}death/{person}> ; "
-                    f"cn:quote {lit(label + ' is dead')} ; "
+                    f"cn:quote {lit(label)} ; "
                     f"cn:reportedManner manner:{rng.choice(MANNERS)} ; "
                     "cn:certainty certainty:asserted ."
                 )
@@ -304,7 +317,13 @@ def generate(entries: int, out: Path, seed: int = 1944) -> dict[str, int]:
     links = [PREFIXES]
     for i, (s, _, _) in enumerate(people):
         if i % 10 < 7:
-            links.append(f"<{BASE}person/{s}> owl:sameAs wd:Q{100000 + i} .")
+            item = f"wd:Q{100000 + i}"
+            links.append(
+                f"<{BASE}person/{s}> owl:sameAs {item} .\n"
+                f"<{BASE}link/person/{s}> a cn:WikidataLink ; cn:linkSubject <{BASE}person/{s}> ; "
+                f"cn:linkTarget {item} ; cn:evidence {lit('Synthetic link.')} ; "
+                f"dcterms:source <https://example.org/evidence/{s}> ."
+            )
     (data / "links.ttl").write_text("\n".join(links) + "\n", "utf-8")
     counts.update(mentions=mention_count, reports=reports)
     return counts

@@ -19,7 +19,7 @@ from carnets.namespaces import PREFIXES
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 
-WRAPPER = "Value does not conform to Shape"
+WRAPPER = ("Value does not conform to Shape", "Value must conform to every Shape in")
 
 
 class ShapesError(CarnetsError):

@@ -119,17 +119,21 @@ WHERE {
     ?in ?ip ?r .
     OPTIONAL { ?in ?inp ?ino .
                FILTER(?inp IN (rdf:type, skos:prefLabel, rdfs:label, schema:dateCreated)) }
-  } UNION {
-    ?m oa:hasBody ?r ; oa:hasTarget ?t .
-    ?t oa:hasSource ?x ; oa:hasSelector ?sel .
-    { ?m ?mp ?mo } UNION { ?t ?tp ?to } UNION { ?sel ?sp ?so }
-    UNION { ?x ?xp ?xo .
-            FILTER(?xp IN (rdf:type, skos:prefLabel, schema:dateCreated, schema:position)) }
-  } UNION {
-    ?t oa:hasSource ?r ; oa:hasSelector ?sel .
-    ?m oa:hasTarget ?t ; oa:hasBody ?x .
-    { ?m ?mp ?mo } UNION { ?t ?tp ?to } UNION { ?sel ?sp ?so }
-    UNION { ?x ?xp ?xo . FILTER(?xp IN (rdf:type, skos:prefLabel)) }
+  }
+  # Each branch starts from ?r: a UNION inside a join would be evaluated unbound.
+  UNION { ?m oa:hasBody ?r ; ?mp ?mo . }
+  UNION { ?m oa:hasBody ?r ; oa:hasTarget ?t . ?t ?tp ?to . }
+  UNION { ?m oa:hasBody ?r ; oa:hasTarget/oa:hasSelector ?sel . ?sel ?sp ?so . }
+  UNION {
+    ?m oa:hasBody ?r ; oa:hasTarget/oa:hasSource ?x . ?x ?xp ?xo .
+    FILTER(?xp IN (rdf:type, skos:prefLabel, schema:dateCreated, schema:position))
+  }
+  UNION { ?t oa:hasSource ?r ; ?tp ?to . }
+  UNION { ?t oa:hasSource ?r ; oa:hasSelector ?sel . ?sel ?sp ?so . }
+  UNION { ?t oa:hasSource ?r . ?m oa:hasTarget ?t ; ?mp ?mo . }
+  UNION {
+    ?t oa:hasSource ?r . ?m oa:hasTarget ?t ; oa:hasBody ?x . ?x ?xp ?xo .
+    FILTER(?xp IN (rdf:type, skos:prefLabel))
   } UNION {
     ?death crm:P100_was_death_of ?r . ?rep cn:reportsDeath ?death ; ?rp ?rv .
   } UNION {
