@@ -103,3 +103,10 @@ def test_a_person_page_sets_the_record_beside_serge_s_reports(shipped):
     assert "“Max Jacob was tortured and murdered”: tortured and murdered" in html
     assert html.count("<mark>Max Jacob</mark>") == 3  # each passage once
     assert "under copyright" in html  # quotations carry the translation's rights
+
+
+def test_an_entry_page_lists_what_refers_to_it_by_name(shipped):
+    client, _ = shipped
+    html = client.get("/entry/1944-11-05", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Serge on the death of Max Jacob, 5 November 1944" in html
+    assert "-target</a>" not in html and "#m1003-1016" not in html

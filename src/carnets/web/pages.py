@@ -69,7 +69,11 @@ WHERE {
   }
 } ORDER BY ?entryDate
 """
-MENTION_TYPE = "https://w3id.org/carnets/ontology#Mention"
+# Mentions and their targets are shown as quoted passages, not as links without a label.
+ANNOTATION_TYPES = (
+    ox.NamedNode("https://w3id.org/carnets/ontology#Mention"),
+    ox.NamedNode("http://www.w3.org/ns/oa#SpecificResource"),
+)
 
 
 @dataclass
@@ -133,9 +137,8 @@ class _Graph:
             if isinstance(triple.object, ox.NamedNode):
                 self.incoming[triple.object.value].append((triple.subject, triple.predicate.value))
 
-    def is_mention(self, node) -> bool:
-        """Mentions are shown as quoted passages, not as links without a label."""
-        return (RDF_TYPE, ox.NamedNode(MENTION_TYPE)) in self.out.get(node, [])
+    def is_annotation(self, node) -> bool:
+        return any((RDF_TYPE, kind) in self.out.get(node, []) for kind in ANNOTATION_TYPES)
 
     def label(self, node) -> str:
         """The preferred label, in English if there is one; a CURIE when there is none."""
@@ -185,7 +188,7 @@ def resource_page(iri: str, n_triples: bytes) -> str:
         {
             (graph.label(s), local_href(s.value), curie(p))
             for s, p in graph.incoming.get(iri, [])
-            if isinstance(s, ox.NamedNode) and s != subject and not graph.is_mention(s)
+            if isinstance(s, ox.NamedNode) and s != subject and not graph.is_annotation(s)
         }
     )
     return render_template(
