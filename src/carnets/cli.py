@@ -10,6 +10,8 @@ import click
 from carnets import __version__
 from carnets.config import Settings
 from carnets.errors import CarnetsError
+from carnets.linking.commands import link
+from carnets.web.serve import serve
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -65,7 +67,7 @@ def stats(ctx: click.Context) -> None:
 @click.option("--check", is_flag=True, help="Only report whether the built files are up to date.")
 @click.pass_context
 def build(ctx: click.Context, check: bool) -> None:
-    """Regenerate data/entries.ttl and data/mentions.ttl from the source text."""
+    """Regenerate data/texts.ttl, mentions.ttl and links.ttl from the sources."""
     from carnets.build import build_edition
 
     try:
@@ -78,12 +80,6 @@ def build(ctx: click.Context, check: bool) -> None:
         sys.exit(1)
 
 
-# Commands of other modules are registered below.
-
-from carnets.linking.commands import link  # noqa: E402 (registered after the group exists)
-
-cli.add_command(link)
-
-from carnets.web.serve import serve  # noqa: E402
-
+# Commands that live with their modules: publishing and linking.
 cli.add_command(serve)
+cli.add_command(link)
