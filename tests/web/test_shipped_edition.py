@@ -110,3 +110,21 @@ def test_an_entry_page_lists_what_refers_to_it_by_name(shipped):
     html = client.get("/entry/1944-11-05", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "Serge on the death of Max Jacob, 5 November 1944" in html
     assert "-target</a>" not in html and "#m1003-1016" not in html
+
+
+def test_the_ontology_dereferences_as_a_page_and_as_rdf(shipped):
+    client, _ = shipped
+    page = client.get("/ontology", headers={"Accept": "text/html"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Vary" in page.headers
+    assert '<tr id="DeathReport">' in html  # the anchor of cn:DeathReport
+    assert "report of a death" in html and "récit d&#39;un décès" in html
+    turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+    files = Graph()
+    for path in sorted((PROJECT_ROOT / "ontology").glob("*.ttl")):
+        files.parse(path)
+    assert isomorphic(graph, files)
+    jsonld = client.get("/ontology.jsonld")
+    assert jsonld.mimetype == "application/ld+json"
+    assert len(Graph().parse(data=jsonld.get_data(as_text=True), format="json-ld")) == len(files)

@@ -7,11 +7,10 @@ tools pass their own settings, store and release instead.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from flask import Blueprint, Flask, current_app
+from flask import Flask, current_app
 
 from carnets.config import Settings
 from carnets.export import Release, prepare_release
@@ -94,23 +93,10 @@ def create_app(
     app.extensions["carnets"] = Publisher(settings, store, release, context, owns_store)
     app.extensions["carnets.store"] = store  # the reconciliation blueprint looks here
 
-    from carnets.web import dumps, errors, health, resources, sparql
+    from carnets.web import dumps, errors, health, reconcile, resources, sparql, vocabulary
 
     errors.init_app(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(sparql.bp)
-    app.register_blueprint(dumps.bp)
-    _register_optional(app, "carnets.web.reconcile")
+    for blueprint in (health.bp, sparql.bp, dumps.bp, vocabulary.bp, reconcile.bp):
+        app.register_blueprint(blueprint)
     app.register_blueprint(resources.bp)  # last: it answers every other path under the base
     return app
-
-
-def _register_optional(app: Flask, module_name: str) -> None:
-    """Blueprints written by other parts of Carnets, when they exist."""
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return
-    blueprint = getattr(module, "bp", None) or getattr(module, "blueprint", None)
-    if isinstance(blueprint, Blueprint):
-        app.register_blueprint(blueprint)
