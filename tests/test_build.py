@@ -3,13 +3,11 @@
 from datetime import date
 from pathlib import Path
 
-import pytest
 from rdflib import URIRef
 from rdflib.compare import isomorphic
 
 from carnets.build import build_edition, generate, split_source
 from carnets.config import Settings
-from carnets.files import write_atomically
 from carnets.loading import read_graphs
 from carnets.namespaces import OWL, WD
 
@@ -52,16 +50,6 @@ def test_links_come_only_from_the_verified_list(shipped: Settings):
     # Q148 is the People's Republic of China: never linked to a 1944 mention.
     assert WD.Q148 not in items
     assert (URIRef(shipped.base + "person/max-jacob"), OWL.sameAs, None) not in links
-
-
-def test_a_failed_write_leaves_the_previous_file(tmp_path: Path):
-    path = tmp_path / "mentions.ttl"
-    path.write_text("old content", "utf-8")
-
-    with pytest.raises(TypeError):
-        write_atomically(path, object())  # type: ignore[arg-type]
-    assert path.read_text("utf-8") == "old content"
-    assert list(tmp_path.iterdir()) == [path]
 
 
 def test_build_rewrites_a_stale_file_and_then_leaves_it(shipped: Settings, tmp_path: Path):

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, Namespace
+from rdflib import Graph, Namespace, URIRef
 from rdflib.term import Node
 
 from carnets.config import Settings
 from carnets.errors import CarnetsError
 from carnets.loading import EditionFiles, read_graphs
-from carnets.namespaces import PREFIXES
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -108,14 +107,7 @@ def _problem(results: Graph, result: Node, data: Graph) -> Problem:
     def show(term: Node | None) -> str:
         if term is None:
             return ""
-        try:
-            return (
-                data.namespace_manager.normalizeUri(term)
-                if not hasattr(term, "language")
-                else term.n3()
-            )
-        except Exception:
-            return term.n3()
+        return data.namespace_manager.normalizeUri(term) if isinstance(term, URIRef) else term.n3()
 
     messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
     severity = one(SH.resultSeverity)
@@ -127,6 +119,3 @@ def _problem(results: Graph, result: Node, data: Graph) -> Problem:
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
         shape=show(one(SH.sourceShape)),
     )
-
-
-__all__ = ["PREFIXES", "Problem", "ValidationReport", "validate", "validate_graph"]
