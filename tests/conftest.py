@@ -1,7 +1,12 @@
-"""Fixtures shared by the whole suite: the shipped edition, as files and in a real engine."""
+"""Fixtures shared by the whole suite: the shipped edition, as files and in a real engine, and
+endpoints on 127.0.0.1 that SERVICE attacks aim at."""
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,3 +34,80 @@ def shipped_store(shipped: Settings) -> ox.Store:
                 path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(graph))
             )
     return store
+
+
+_CANARY_ROW = {
+    "head": {"vars": ["canary"]},
+    "results": {"bindings": [{"canary": {"type": "literal", "value": "CANARY"}}]},
+}
+
+
+class Canary(ThreadingHTTPServer):
+    """A SPARQL endpoint on 127.0.0.1 that must hear nothing unless a test says otherwise.
+
+    It records every connection as it is accepted, before a byte is read, and answers any
+    request with one result row whose value is CANARY, so that a call that got through shows
+    in the response too.
+    """
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _CanaryHandler)
+        self.connections: list[tuple[str, int]] = []
+        self.requests: list[str] = []
+
+    def get_request(self):
+        connection, address = super().get_request()
+        self.connections.append(address)
+        return connection, address
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+    @property
+    def url(self) -> str:
+        return self.root + "sparql"
+
+
+class _CanaryHandler(BaseHTTPRequestHandler):
+    server: Canary
+
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.server.requests.append(self.path + " " + self.rfile.read(length).decode("latin-1"))
+        body = json.dumps(_CANARY_ROW).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+
+def _serve(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def canary() -> Iterator[Canary]:
+    """The endpoint that attacks aim at; tests compare len(canary.connections) before and after."""
+    yield from _serve(Canary())
+
+
+@pytest.fixture(scope="session")
+def allowed_endpoint() -> Iterator[Canary]:
+    """A second listener, the one endpoint a test's allow-list names."""
+    yield from _serve(Canary())

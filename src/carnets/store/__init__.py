@@ -50,6 +50,7 @@ def open_store(
             workers=count,
             snapshot=snapshot,
             describe_timeout=max(settings.query_timeout, 10.0),
+            service_allow=settings.service_allow,
         )
     if settings.store == "remote":
         from carnets.store.remote import RemoteStore
@@ -61,5 +62,6 @@ def open_store(
             settings.base,
             user_agent=settings.user_agent,
             timeout=settings.query_timeout,
+            service_allow=settings.service_allow,
         )
     raise ConfigError(f"CARNETS_STORE must be 'embedded' or 'remote', not {settings.store!r}")

@@ -1,8 +1,9 @@
 """The embedded store: pyoxigraph on a persisted, validated, read-only store directory.
 
 Scholars' queries go to a pool of worker processes (see workers.py) so that a runaway query can
-be stopped; the fixed, trusted queries of the site itself (resource descriptions, counts) run in
-this process on its own read-only handle, which costs no hand-off.
+be stopped and so that the engine runs without network; the fixed, trusted queries of the site
+itself (resource descriptions, counts) run in this process on its own read-only handle, which
+costs no hand-off.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import pyoxigraph as ox
 
 from carnets.conneg import JSON_LD, N_QUADS, TRIG
 from carnets.errors import QueryTimeout
+from carnets.store import sandbox
 from carnets.store.base import QueryResult
 from carnets.store.execute import PREFIXES, DescribeRequest, QueryRequest, describe, execute
+from carnets.store.query_text import read_query, refuse_unsafe_services
 from carnets.store.workers import WorkerPool
 
 
@@ -25,7 +28,9 @@ class EmbeddedStore:
     """A Store over a pyoxigraph directory written by carnets.export.prepare_release.
 
     `workers=0` runs queries in a thread of this process instead: the time limit is then only
-    an answer to the client, since the abandoned query runs on (fine for tests and tools).
+    an answer to the client, since the abandoned query runs on, and the engine has the network
+    of this process (fine for tests and tools). SERVICE calls are refused unless
+    `service_allow` names their endpoint.
     """
 
     def __init__(
@@ -36,11 +41,20 @@ class EmbeddedStore:
         workers: int = 2,
         snapshot: Path | None = None,
         describe_timeout: float = 30.0,
+        service_allow: Sequence[str] = (),
     ) -> None:
         self.base = base
         self.path = Path(path)
+        self.service_allow = frozenset(service_allow)
+        # Whether the workers that answer queries without SERVICE have no network.
+        self.sandboxed = workers > 0 and sandbox.available()
         self._handle: ox.Store | None = None
-        self._pool = WorkerPool(self.path, workers, snapshot) if workers > 0 else None
+        self._pool = None
+        if workers > 0:
+            federation = 1 if self.service_allow and self.sandboxed else 0
+            self._pool = WorkerPool(
+                self.path, workers, snapshot, federation=federation, sandboxed=self.sandboxed
+            )
         self._describe_timeout = describe_timeout
 
     @property
@@ -60,8 +74,16 @@ class EmbeddedStore:
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> QueryResult:
+        info = read_query(text)
+        federated = bool(info.services)
+        refuse_unsafe_services(info, self.service_allow, networked=federated or not self.sandboxed)
         request = QueryRequest(
-            text, media_type, tuple(default_graphs), tuple(named_graphs), max_rows
+            text,
+            media_type,
+            tuple(default_graphs),
+            tuple(named_graphs),
+            max_rows,
+            federated=federated and self.sandboxed,
         )
         if self._pool is not None:
             return self._pool.run(request, timeout if timeout is not None else 3600.0)

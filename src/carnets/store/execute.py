@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from carnets.errors import QueryError
+from carnets.errors import QueryError, QueryRefused
 from carnets.store.base import DESCRIBE_RESOURCE, GRAPH_TYPES, RESULT_TYPES, QueryResult
 from carnets.store.query_text import read_query
 
@@ -36,6 +36,7 @@ class QueryRequest:
     default_graphs: Sequence[str] = field(default_factory=tuple)
     named_graphs: Sequence[str] = field(default_factory=tuple)
     max_rows: int | None = None
+    federated: bool = False  # it calls allowed SERVICE endpoints: a worker with network runs it
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,10 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResult:
             return QueryResult(body, request.media_type, form, truncated=cap)
     except SyntaxError as error:
         raise QueryError(str(error)) from None
+    except PermissionError as error:  # a worker without network tried to open a socket
+        raise QueryRefused(
+            f"the query tried to reach another host, which this endpoint does not do ({error})"
+        ) from None
     except (OSError, RuntimeError, ValueError, TypeError) as error:
         raise QueryError(f"the query could not be evaluated: {error}") from None
     return QueryResult(body, request.media_type, form)

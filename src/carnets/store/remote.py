@@ -17,19 +17,30 @@ from typing import BinaryIO
 from carnets.conneg import GRAPHS, N_QUADS, N_TRIPLES, RESULTS, SPARQL_JSON, TRIG
 from carnets.errors import QueryError, QueryRefused, QueryTimeout
 from carnets.store.base import DESCRIBE_RESOURCE, QueryResult, is_safe_iri
-from carnets.store.query_text import read_query
+from carnets.store.query_text import read_query, refuse_unsafe_services
 
 
 class RemoteStore:
-    """A Store backed by a SPARQL 1.1 query endpoint (read-only: updates are never sent)."""
+    """A Store backed by a SPARQL 1.1 query endpoint (read-only: updates are never sent).
+
+    The remote engine makes its own SERVICE calls, out of this server's reach, so every query
+    is read strictly before it is sent: only calls to `service_allow` pass.
+    """
 
     def __init__(
-        self, endpoint: str, base: str, *, user_agent: str = "Carnets", timeout: float = 30.0
+        self,
+        endpoint: str,
+        base: str,
+        *,
+        user_agent: str = "Carnets",
+        timeout: float = 30.0,
+        service_allow: Sequence[str] = (),
     ) -> None:
         self.endpoint = endpoint
         self.base = base
         self.user_agent = user_agent
         self.timeout = timeout
+        self.service_allow = frozenset(service_allow)
 
     def _post(self, text: str, accept: str, params: Sequence[tuple[str, str]], timeout: float):
         body = urllib.parse.urlencode([("query", text), *params]).encode("utf-8")
@@ -71,6 +82,7 @@ class RemoteStore:
         info = read_query(text)
         if info.is_update:
             raise QueryRefused("this endpoint is read-only: SPARQL Update is not accepted")
+        refuse_unsafe_services(info, self.service_allow, networked=True)
         params = [("default-graph-uri", g) for g in default_graphs]
         params += [("named-graph-uri", g) for g in named_graphs]
         capped = (

@@ -11,6 +11,10 @@ loading a large edition into memory takes seconds. So a worker answers from the 
 at once, loads the release's N-Quads snapshot into memory in a background thread (pyoxigraph
 releases the GIL while it parses), and switches to the in-memory copy when it is complete:
 start-up stays fast and steady-state queries run from memory.
+
+Workers have no network (see sandbox.py) unless they serve the federation lane: queries whose
+SERVICE calls the server allows go to a worker of their own that can reach other hosts, and
+answers from disk, since such queries wait on the network anyway.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from carnets.errors import CarnetsError, QueryError, QueryTimeout
+from carnets.errors import CarnetsError, QueryError, QueryRefused, QueryTimeout
 from carnets.store.base import QueryResult
 from carnets.store.execute import DescribeRequest, QueryRequest
 
@@ -33,8 +37,16 @@ log = logging.getLogger(__name__)
 _PRELOAD = ["pyoxigraph", "carnets.store.execute"]
 
 
-def _serve(path: str, snapshot: str | None, connection: Connection, warm) -> None:
-    """A worker's life: open the store, answer requests until the pipe closes."""
+def _serve(path: str, snapshot: str | None, connection: Connection, warm, network: bool) -> None:
+    """A worker's life: lose the network, open the store, answer requests until the pipe closes."""
+    if not network:
+        from carnets.store.sandbox import SandboxError, forbid_network
+
+        try:
+            forbid_network()
+        except SandboxError as error:  # fail closed: a worker that should be cut off never runs
+            connection.send(("failed", str(error), False))
+            return
     import pyoxigraph
 
     from carnets.store.execute import answer
@@ -70,12 +82,21 @@ def _serve(path: str, snapshot: str | None, connection: Connection, warm) -> Non
 
 
 class _Worker:
-    def __init__(self, context, path: Path, snapshot: Path | None) -> None:
+    def __init__(
+        self, context, path: Path, snapshot: Path | None, *, network: bool, federated: bool
+    ) -> None:
+        self.federated = federated  # which lane it serves
         self._warm = context.Value("b", 0, lock=False)
         self.connection, child = context.Pipe()
         self.process = context.Process(
             target=_serve,
-            args=(str(path), None if snapshot is None else str(snapshot), child, self._warm),
+            args=(
+                str(path),
+                None if snapshot is None else str(snapshot),
+                child,
+                self._warm,
+                network,
+            ),
             daemon=True,
             name="carnets-query",
         )
@@ -85,7 +106,9 @@ class _Worker:
     def wait_ready(self, timeout: float) -> None:
         if not self.connection.poll(timeout):
             raise QueryError("a query worker did not start in time")
-        self.connection.recv()
+        status, message, _ = self.connection.recv()
+        if status != "ready":
+            raise QueryError(message)
 
     @property
     def warm(self) -> bool:
@@ -98,40 +121,61 @@ class _Worker:
         self.connection.close()
 
 
-_ERRORS = {cls.__name__: cls for cls in (QueryError, QueryTimeout)}
+_ERRORS = {cls.__name__: cls for cls in (QueryError, QueryRefused, QueryTimeout)}
 
 
 class WorkerPool:
-    """A fixed number of query processes; `run` hands a request to an idle one."""
+    """Query processes in two lanes; `run` hands a request to an idle worker of its lane.
 
-    def __init__(self, path: Path, size: int, snapshot: Path | None = None) -> None:
+    `size` workers without network answer every query; `federation` workers with network answer
+    the queries that call allowed SERVICE endpoints. With `sandboxed=False` (a system without
+    seccomp) every worker has the network, and the reading of queries is all that guards it.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        size: int,
+        snapshot: Path | None = None,
+        *,
+        federation: int = 0,
+        sandboxed: bool = True,
+    ) -> None:
         self._path = path
         self._snapshot = snapshot
+        self._sandboxed = sandboxed
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(_PRELOAD)
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._federation: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         # Workers start in the background: the server can listen while they come up, and the
         # first request simply waits for the first worker to be ready.
-        threading.Thread(target=self._start, args=(size,), daemon=True).start()
+        lanes = [False] * size + [True] * federation
+        threading.Thread(target=self._start, args=(lanes,), daemon=True).start()
 
-    def _start(self, size: int) -> None:
-        started = [self._spawn() for _ in range(size)]
+    def _start(self, lanes: list[bool]) -> None:
+        started = [self._spawn(federated) for federated in lanes]
         for worker in started:
             try:
                 worker.wait_ready(60)
             except QueryError:
                 log.exception("a query worker did not start")
                 continue
-            self._idle.put(worker)
+            self._lane(worker).put(worker)
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self._path, self._snapshot)
+    def _spawn(self, federated: bool) -> _Worker:
+        network = federated or not self._sandboxed
+        snapshot = None if federated else self._snapshot
+        worker = _Worker(self._context, self._path, snapshot, network=network, federated=federated)
         with self._lock:
             self._all.add(worker)
         return worker
+
+    def _lane(self, worker: _Worker) -> queue.Queue[_Worker]:
+        return self._federation if worker.federated else self._idle
 
     def _replace(self, dead: _Worker) -> None:
         with self._lock:
@@ -140,12 +184,12 @@ class WorkerPool:
         if self._closed:
             return
         try:
-            worker = self._spawn()
+            worker = self._spawn(dead.federated)
             worker.wait_ready(30)
         except Exception:  # logged; the pool serves on with one worker fewer
             log.exception("could not replace a query worker")
             return
-        self._idle.put(worker)
+        self._lane(worker).put(worker)
 
     @property
     def warm(self) -> bool:
@@ -156,8 +200,9 @@ class WorkerPool:
     def run(self, request: QueryRequest | DescribeRequest, timeout: float) -> QueryResult:
         """The answer, or QueryTimeout if no worker was free or the query overran `timeout`."""
         deadline = time.monotonic() + timeout
+        lane = self._federation if getattr(request, "federated", False) else self._idle
         try:
-            worker = self._idle.get(timeout=timeout)
+            worker = lane.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeout(
                 f"every query worker was busy for {timeout:g} s; try again shortly"
@@ -173,7 +218,7 @@ class WorkerPool:
         except (EOFError, OSError, BrokenPipeError):
             threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
             raise QueryError("the query engine stopped unexpectedly") from None
-        self._idle.put(worker)
+        lane.put(worker)
         if status == "ok":
             return payload
         raise _ERRORS.get(status, QueryError)(payload)

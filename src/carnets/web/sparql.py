@@ -95,14 +95,7 @@ def _unsupported_media_type():
 
 
 def _check_safety(info: QueryText, default_graphs: list[str], named_graphs: list[str]) -> None:
-    """Refuse what would reach another host: SERVICE not allow-listed, remote FROM graphs."""
-    allowed = set(publisher().settings.service_allow)
-    for service in info.services:
-        if service not in allowed:
-            raise QueryRefused(
-                f"SERVICE {service} is not allowed: this endpoint calls no other endpoint "
-                "unless CARNETS_SERVICE_ALLOW names it"
-            )
+    """Refuse graphs the dataset does not have (SERVICE calls are the store's to refuse)."""
     local = publisher().graph_names
     for graph in [*info.from_graphs, *info.from_named_graphs, *default_graphs, *named_graphs]:
         if graph not in local:
