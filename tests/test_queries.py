@@ -34,6 +34,7 @@ def test_every_query_file_is_tested():
         "entries-per-person.rq",
         "linking-backlog.rq",
         "what-serge-read.rq",
+        "conflicting-values.rq",
     }
     shipped = {p.name for p in Path(__file__).parents[1].joinpath("queries").glob("*.rq")}
     assert {n for n in shipped if not n.startswith("federation-")} == tested
@@ -88,11 +89,14 @@ def test_passages_about_saint_exupery_with_offsets(ask, shipped_store: ox.Store)
 
 def test_deaths_reported_differently_from_the_record(ask):
     rows = ask("deaths-reported-differently.rq")
-    assert [(r["person"], r["reported"], r["recorded"]) for r in rows] == [
-        ("Benjamin Crémieux", "murdered", "died in custody"),
-        ("Max Jacob", "tortured and murdered", "died in custody"),
+    assert [(r["person"], r["entryDate"], r["reported"], r["recorded"]) for r in rows] == [
+        ("Benjamin Crémieux", "1944-11-05", "murdered", "died in custody"),
+        ("Max Jacob", "1944-08-10", "tortured", "died in custody"),
+        ("Max Jacob", "1944-11-05", "tortured and murdered", "died in custody"),
     ]
-    jacob = rows[1]
+    # 10 August: "I'd just learned of the death and torture of Max Jacob at the prison in Drancy"
+    assert rows[1]["words"].startswith("the death and torture of Max Jacob")
+    jacob = rows[2]
     assert jacob["words"] == "Max Jacob was tortured and murdered"
     assert jacob["cause"] == "pneumonia"
     assert "theparisreview.org" in jacob["sources"]
@@ -148,3 +152,24 @@ def test_what_serge_read_on_9_august(ask):
     assert "Sinking of the Mefküre" in events
     mefkure = next(r for r in rows if r["event"] == "Sinking of the Mefküre")
     assert (mefkure["reading"], mefkure["eventDate"]) == ("A dispatch from Istanbul", "1944-08-05")
+
+
+def test_conflicting_values_keep_each_value_with_its_sources(ask):
+    rows = ask("conflicting-values.rq")
+    assert [(r["subject"], r["value"], r["held"]) for r in rows] == [
+        ("death/mikhail-zoshchenko", "place/leningrad", "false"),
+        ("death/mikhail-zoshchenko", "place/sestroretsk", "true"),
+        ("event/serge-sentenced-1912", "1912", "false"),
+        ("event/serge-sentenced-1912", "1913-02-27", "true"),
+        ("person/jean-anthelme-brillat-savarin", "1755-04-01", "false"),
+        ("person/jean-anthelme-brillat-savarin", "1755-04-02", "true"),
+    ]
+    by_value = {r["value"]: r for r in rows}
+    assert by_value["1755-04-02"]["property"] == "https://schema.org/birthDate"
+    assert "assemblee-nationale.fr" in by_value["1755-04-02"]["sources"]
+    assert "premierempireauperelachaise.fr" in by_value["1755-04-01"]["sources"]
+    # the biographical note says 1912; the record has the verdict of 27 February 1913
+    assert by_value["1912"]["sources"] == "note/biography"
+    assert "wikisource.org" in by_value["1913-02-27"]["sources"]
+    assert "encspb.ru" in by_value["place/sestroretsk"]["sources"]
+    assert "britannica.com" in by_value["place/leningrad"]["sources"]

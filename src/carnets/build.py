@@ -1,9 +1,10 @@
 """Build the generated part of the edition from the source text and the curated files.
 
 The curated Turtle (people, works, places, events, deaths) is written by editors. The
-entry texts, the mentions with their offsets and the Wikidata links are generated here,
-so that no offset or identifier is ever typed by hand: `carnets build` rewrites them and
-`carnets build --check` fails when the committed files are out of date.
+entry texts, the mentions with their offsets, the Wikidata links and the bounds of every EDTF
+date are generated here, so that no offset, identifier or bound is ever typed by hand:
+`carnets build` rewrites them and `carnets build --check` fails when the committed files are
+out of date.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS, XSD
 
 from carnets.annotate import context, find_mentions
 from carnets.config import Settings
+from carnets.dates import bounds_graph
 from carnets.errors import CarnetsError
 from carnets.files import write_atomically
 from carnets.loading import LINKS_FILE, read_graphs
@@ -28,7 +30,10 @@ SOURCE_TEXT = "source/serge-notebooks-1944-excerpt.txt"
 VERIFIED_LINKS = "source/wikidata-verified.tsv"
 TEXTS_FILE = "texts.ttl"
 MENTIONS_FILE = "mentions.ttl"
-GENERATED = (TEXTS_FILE, MENTIONS_FILE, LINKS_FILE)
+DATES_FILE = (
+    "dates.ttl"  # cn:earliestDate and cn:latestDate of every cn:edtf, from the edtf library
+)
+GENERATED = (TEXTS_FILE, MENTIONS_FILE, LINKS_FILE, DATES_FILE)
 
 RIGHTS = (
     "The English translation of the notebooks is by Mitchell Abidor and Richard Greeman, "
@@ -268,6 +273,7 @@ def generate(settings: Settings, today: date | None = None) -> dict[str, Graph]:
         LINKS_FILE: links_graph(
             read_verified(data / VERIFIED_LINKS), curated, settings.base, stamp
         ),
+        DATES_FILE: bounds_graph(curated),
     }
 
 

@@ -1,4 +1,4 @@
-"""SHACL validation of the edition with pyshacl, as a report object grouped by resource."""
+"""Validation of the edition: pyshacl and the EDTF date check, as one report grouped by resource."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.term import Node
 
 from carnets.config import Settings
+from carnets.dates import Disagreement, disagreements
 from carnets.errors import CarnetsError
 from carnets.loading import EditionFiles, read_graphs
 
@@ -80,7 +81,8 @@ def validate(settings: Settings, extra: Iterable[Path] = ()) -> ValidationReport
 
 
 def validate_graph(data: Graph, shapes: Graph, files: tuple[Path, ...] = ()) -> ValidationReport:
-    """Run pyshacl on one graph (ontology included, so that concept schemes resolve)."""
+    """Run pyshacl on one graph (ontology included, so that concept schemes resolve), then
+    check every EDTF value against its stored bounds, which SHACL cannot compute."""
     conforms, results, text = shacl_validate(
         data,
         shacl_graph=shapes,
@@ -91,7 +93,10 @@ def validate_graph(data: Graph, shapes: Graph, files: tuple[Path, ...] = ()) -> 
     if not isinstance(results, Graph):  # pyshacl could not run the shapes at all
         raise ShapesError(text.strip())
     problems = [_problem(results, result, data) for result in results.subjects(SH.focusNode, None)]
-    return ValidationReport(bool(conforms), _without_wrappers(problems), files, len(data))
+    dates = [_date_problem(found, data) for found in disagreements(data)]
+    return ValidationReport(
+        bool(conforms) and not dates, _without_wrappers(problems) + dates, files, len(data)
+    )
 
 
 def _without_wrappers(problems: list[Problem]) -> list[Problem]:
@@ -100,22 +105,34 @@ def _without_wrappers(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if not (p.message.startswith(WRAPPER) and p.focus in precise)]
 
 
+def _show(term: Node | None, data: Graph) -> str:
+    if term is None:
+        return ""
+    return data.namespace_manager.normalizeUri(term) if isinstance(term, URIRef) else term.n3()
+
+
+def _date_problem(found: Disagreement, data: Graph) -> Problem:
+    return Problem(
+        focus=_show(found.subject, data),
+        path=_show(found.path, data),
+        value=_show(found.value, data),
+        message=found.message,
+        severity="Violation",
+        shape="carnets.dates",
+    )
+
+
 def _problem(results: Graph, result: Node, data: Graph) -> Problem:
     def one(predicate) -> Node | None:
         return results.value(result, predicate)
 
-    def show(term: Node | None) -> str:
-        if term is None:
-            return ""
-        return data.namespace_manager.normalizeUri(term) if isinstance(term, URIRef) else term.n3()
-
     messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
     severity = one(SH.resultSeverity)
     return Problem(
-        focus=show(one(SH.focusNode)),
-        path=show(one(SH.resultPath)),
-        value=show(one(SH.value)),
+        focus=_show(one(SH.focusNode), data),
+        path=_show(one(SH.resultPath), data),
+        value=_show(one(SH.value), data),
         message="; ".join(messages) or "does not conform",
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-        shape=show(one(SH.sourceShape)),
+        shape=_show(one(SH.sourceShape), data),
     )
