@@ -2,7 +2,8 @@
 
 The endpoint speaks the SPARQL 1.1 protocol (GET ?query=, POST form or body) and answers from
 pyoxigraph, so the linker's real queries run end to end; it can be scripted to answer 429 or
-503, or to hang, for the retry and timeout tests. Nothing reaches the internet.
+503, to hang, to close the connection without answering, or to cut its answer short, for the
+retry and timeout tests. Nothing reaches the internet.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ USER_AGENT = "CarnetsTests/0.1 (https://w3id.org/carnets/; tests)"
 class Script:
     """What the fake endpoint does with the next requests: a queue of behaviours, then answers."""
 
-    behaviours: list[str] = field(default_factory=list)  # "429", "503", "500", "hang"
+    # "429", "503", "500", "hang", "drop" (close without a word), "truncate" (half a body)
+    behaviours: list[str] = field(default_factory=list)
     retry_after: str | None = "2"
     hang_seconds: float = 10.0
     requests: list[dict] = field(default_factory=list)
@@ -80,6 +82,9 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if behaviour == "hang":
             script.release.wait(script.hang_seconds)
             return
+        if behaviour == "drop":  # the client reads no status line: RemoteDisconnected
+            self.close_connection = True
+            return
         if behaviour in ("429", "503", "500"):
             self.send_response(int(behaviour))
             if script.retry_after is not None:
@@ -96,6 +101,10 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/sparql-results+json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if behaviour == "truncate":  # fewer bytes than announced: IncompleteRead
+            self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True
+            return
         self.wfile.write(body)
 
     def _plain(self, status: int, text: str) -> None:

@@ -109,3 +109,54 @@ def test_the_whole_run_costs_few_requests(settings, client, fake_wikidata):
 def test_kinds_can_be_chosen(settings, client):
     run = find_candidates(unlinked(read_entities(settings), ["place"]), client)
     assert {e.kind for e in run.entities} == {"place"}
+
+
+# Places sharing a name with two items each (see the "ties" section of the Wikidata fixture).
+TIED_PLACES = """\
+@prefix cn: <https://w3id.org/carnets/ontology#> .
+@prefix schema: <https://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@base <https://w3id.org/carnets/serge/> .
+<place/paris> a cn:Place , schema:Place ; skos:prefLabel "Paris"@en ; rdfs:label "Paris"@en .
+<place/valence> a cn:Place , schema:Place ; skos:prefLabel "Valence"@en ;
+    rdfs:label "Valence"@en ; schema:containedInPlace <place/france> .
+"""
+
+
+@pytest.fixture
+def tied_run(settings, client):
+    (settings.data_dir / "tied-places.ttl").write_text(TIED_PLACES, encoding="utf-8")
+    return find_candidates(unlinked(read_entities(settings), ["place"]), client)
+
+
+def test_a_tie_is_never_proposed(tied_run):
+    """Paris, France and Paris, Texas have the same evidence when the edition gives no country:
+    the QID that sorts first used to be proposed."""
+    paris = _by_path(tied_run)["place/paris"]
+    assert [(c.item.qid, c.score, c.status) for c in paris] == [
+        ("Q90", 0.6, "tied"),  # the better-known item is listed first, but not proposed
+        ("Q99001305", 0.6, "tied"),
+    ]
+    assert "place/paris" in [e.path for e in tied_run.unmatched()]
+    notes = [str(e) for e in paris[0].evidence if e.tie]
+    assert notes == [
+        "tie: scores 0.60, as does Q99001305 (Paris); they differ in: 250 Wikipedia and other "
+        "sitelinks, against 40 for Q99001305; country France, against United States for Q99001305"
+    ]
+    assert paris[0].score == paris[1].score == 0.6  # a note, not evidence: the scores stand
+
+
+def test_a_tie_that_nothing_separates_says_so(tied_run):
+    valence = _by_path(tied_run)["place/valence"]
+    assert {c.status for c in valence} == {"tied"}
+    assert valence[0].score == 0.75  # the edition's country (France) holds for both
+    assert (
+        "tie: scores 0.75, as does Q99000303 (Valence); nothing the look-up found tells them apart"
+        in [str(e) for e in valence[0].evidence]
+    )
+
+
+def test_ties_leave_the_other_proposals_alone(tied_run):
+    proposed = {c.entity.path: c.item.qid for c in tied_run.with_status("proposed")}
+    assert proposed == {p: q for p, q in TRUE_ITEMS.items() if p.startswith("place/")}

@@ -45,7 +45,7 @@ def test_manifest(service):
     assert manifest["schemaSpace"] == "https://w3id.org/carnets/ontology#"
     assert {t["name"] for t in manifest["defaultTypes"]} == {"Person", "Work", "Place"}
     assert manifest["view"]["url"] == BASE + "{{id}}"
-    assert manifest["preview"]["url"] == "http://localhost/reconcile/preview?id={{id}}"
+    assert manifest["preview"]["url"] == BASE + "reconcile/preview?id={{id}}"
     assert manifest["suggest"]["entity"]["service_path"] == "/suggest/entity"
     assert "0.2" in manifest["versions"]
 
@@ -176,7 +176,7 @@ def test_preview(service):
 
 
 def test_data_extension_gives_wikidata_items(service):
-    proposed = service.get(f"/reconcile/properties?type={PERSON}").get_json()
+    proposed = service.get("/reconcile/properties", query_string={"type": PERSON}).get_json()
     assert {"id": "wikidata", "name": "Wikidata item"} in proposed["properties"]
     extend = {"ids": ["person/romain-rolland", "person/max-jacob"], "properties": [
         {"id": "wikidata"}, {"id": "deathYear"},

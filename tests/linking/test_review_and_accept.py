@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV
@@ -135,3 +138,76 @@ def test_a_block_that_would_break_the_file_is_not_written(settings):
     with pytest.raises(LinkingError, match="would not parse"):
         append_links(target, "<broken")
     assert target.read_text() == "# reviewed links\n"
+
+
+def test_accepting_a_rejected_candidate_by_id_needs_force(review_path, settings):
+    """The namesake puppeteer died in 1967: the linker rejected him, and --id alone must not
+    publish him without a word."""
+    candidates = read_review(review_path)
+    with pytest.raises(LinkingError, match="give --force") as refused:
+        choose(candidates, ("person/max-jacob=Q99001001",), settings.base, {})
+    assert "conflict: died 1967; the edition says 1944" in str(refused.value)
+    forced = choose(candidates, ("person/max-jacob=Q99001001",), settings.base, {}, force=True)
+    assert [c.qid for c in forced.accepted] == [c.qid for c in forced.forced] == ["Q99001001"]
+    block = links_block(
+        forced.accepted, settings.base, forced=frozenset(c.iri for c in forced.forced)
+    )
+    assert "it was published with --force" in block
+
+
+def test_a_reviewers_rejection_needs_force_too(review_path, settings):
+    _mark(review_path, "place/istanbul", "Q406", status="rejected")
+    with pytest.raises(LinkingError, match="give --force"):
+        choose(read_review(review_path), ("place/istanbul=Q406",), settings.base, {})
+    with pytest.raises(LinkingError, match="no candidate"):  # nothing proposed any more
+        choose(read_review(review_path), ("place/istanbul",), settings.base, {})
+
+
+def test_a_tie_is_accepted_only_by_naming_the_item(settings, client):
+    from .test_linker import TIED_PLACES
+
+    (settings.data_dir / "tied-places.ttl").write_text(TIED_PLACES, encoding="utf-8")
+    path = settings.data_dir / REVIEW_FILE
+    write_review(path, find_candidates(unlinked(read_entities(settings)), client), settings.base)
+    candidates = read_review(path)
+    statuses = {c.qid: c.status for c in candidates if c.subject.endswith("/place/paris")}
+    assert statuses == {"Q90": "tied", "Q99001305": "tied"}
+    paris = next(c for c in candidates if c.qid == "Q90")
+    assert any(e.startswith("tie: scores 0.60") for e in paris.evidence)
+    with pytest.raises(
+        LinkingError,
+        match=r"these tie: Paris \(Q90\): capital of France; .* as in --id place/paris=Q90",
+    ):
+        choose(candidates, ("place/paris",), settings.base, {})
+    chosen = choose(candidates, ("place/paris=Q90",), settings.base, {})
+    assert [c.qid for c in chosen.accepted] == ["Q90"]
+
+
+@pytest.fixture
+def umask():
+    """Set the process umask for one test, and put the old one back."""
+    old = os.umask(0o022)
+    yield os.umask
+    os.umask(old)
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_new_files_get_the_permissions_the_umask_gives(settings, client, umask, mask, mode):
+    """data/links-reviewed.ttl is read by the server, which may run as another user: the files
+    the linker writes follow the umask, as every other file of the edition does."""
+    umask(mask)
+    path = settings.data_dir / REVIEW_FILE
+    write_review(path, find_candidates(unlinked(read_entities(settings)), client), settings.base)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    target = links_path(settings.data_dir)
+    choice = choose(read_review(path), ("place/istanbul",), settings.base, {})
+    append_links(target, links_block(choice.accepted, settings.base))
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+
+
+def test_a_rewritten_file_keeps_its_mode(review_path, settings, client, umask):
+    umask(0o077)
+    review_path.chmod(0o664)
+    run = find_candidates(unlinked(read_entities(settings)), client)
+    write_review(review_path, run, settings.base)
+    assert stat.S_IMODE(review_path.stat().st_mode) == 0o664

@@ -114,6 +114,7 @@ def test_retry_after_as_an_http_date():
     wait = _retry_after({"Retry-After": format_datetime(later, usegmt=True)})
     assert 100 < wait <= 120
     assert _retry_after({"Retry-After": "soon"}) is None
+    assert _retry_after({"Retry-After": "\u00b2"}) is None  # passes str.isdigit()
     assert _retry_after({}) is None
 
 
@@ -124,7 +125,32 @@ def test_retry_after_as_an_http_date():
         ("+1891-01-15T00:00:00Z", 1891),
         ("-0043-03-15", -43),
         ("x", None),
+        ("\u00b2-01-01", None),  # passes str.isdigit(), not int()
     ],
 )
 def test_years_of_wikidata_dates(lexical, year):
     assert year_of(lexical) == year
+
+
+@pytest.mark.parametrize("failure", ["drop", "truncate"])
+def test_a_dropped_or_cut_answer_is_retried_with_back_off(client, fake_wikidata, waits, failure):
+    """A connection closed before the status line (RemoteDisconnected) or in the middle of the
+    body (IncompleteRead) is the network's fault, like a 503: wait and ask again."""
+    fake_wikidata.script.behaviours = [failure, failure]
+    rows = client.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert len(rows) == 1
+    assert waits == [0.5, 1.0]
+    assert len(fake_wikidata.script.requests) == 3
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [("drop", "connection closed without an answer"), ("truncate", "answer cut short")],
+)
+def test_a_connection_that_keeps_failing_gives_up_with_a_message(
+    client, fake_wikidata, waits, failure, reason
+):
+    fake_wikidata.script.behaviours = [failure] * 5
+    with pytest.raises(LinkingError, match=rf"{reason}.*; gave up after 3 attempts"):
+        client.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert len(fake_wikidata.script.requests) == 3

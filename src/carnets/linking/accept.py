@@ -7,7 +7,7 @@ review added. The result is parsed before it replaces the file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +15,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, XSD
 
 from carnets.errors import LinkingError
-from carnets.files import write_atomically
 from carnets.linking.edition import links_of
+from carnets.linking.output import write_data_file
 from carnets.linking.review import WIKIDATA_PAGE, ReviewCandidate
 from carnets.loading import LINKS_FILE, REVIEWED_LINKS_FILE, read_graph
 from carnets.namespaces import CN, WD, bind_prefixes
@@ -24,10 +24,12 @@ from carnets.namespaces import CN, WD, bind_prefixes
 
 @dataclass(frozen=True)
 class Acceptance:
-    """What `link accept` will do: the candidates it publishes and the ones it leaves, and why."""
+    """What `link accept` will do: the candidates it publishes and the ones it leaves, and why;
+    `forced` are those it publishes although the review file says "rejected"."""
 
     accepted: list[ReviewCandidate]
     skipped: list[tuple[ReviewCandidate, str]]
+    forced: list[ReviewCandidate] = field(default_factory=list)
 
 
 REVIEWED_HEADER = (
@@ -43,17 +45,29 @@ def links_path(data_dir: Path) -> Path:
 
 
 def choose(
-    candidates: list[ReviewCandidate], ids: tuple[str, ...], base: str, linked: dict[str, str]
+    candidates: list[ReviewCandidate],
+    ids: tuple[str, ...],
+    base: str,
+    linked: dict[str, str],
+    force: bool = False,
 ) -> Acceptance:
     """The candidates marked "accepted" in the review file plus those named by ids.
 
     An id is a resource path ("person/max-jacob": its proposed candidate), a path and a QID
     ("person/max-jacob=Q123"), or a candidate's IRI. A resource already linked is skipped, and
     two different items accepted for one resource are refused: a person has one Wikidata item.
+    A candidate the linker or a reviewer marked "rejected" is published only with force: the
+    mark usually records a contradiction (another person's dates, a song for a city).
     """
     chosen = {c.iri: c for c in candidates if c.status == "accepted"}
     for wanted in ids:
         chosen.update({c.iri: c for c in _by_id(candidates, wanted, base)})
+    rejected = [c for c in chosen.values() if c.status == "rejected"]
+    if rejected and not force:
+        raise LinkingError(
+            "the review file marks these candidates rejected; check them, and give --force to "
+            "publish them anyway:\n" + "\n".join(_rejection(c) for c in rejected)
+        )
     by_subject: dict[str, set[str]] = {}
     for candidate in chosen.values():
         by_subject.setdefault(candidate.subject, set()).add(candidate.qid)
@@ -70,7 +84,14 @@ def choose(
             skipped.append((candidate, f"already linked to {existing}; edit the links files"))
         else:
             accepted.append(candidate)
-    return Acceptance(accepted, skipped)
+    published = {c.iri for c in accepted}
+    return Acceptance(accepted, skipped, [c for c in rejected if c.iri in published])
+
+
+def _rejection(candidate: ReviewCandidate) -> str:
+    reasons = [e for e in candidate.evidence if e.startswith("conflict:")]
+    why = "; ".join(reasons) or f"score {candidate.score:.2f}, or a reviewer's mark"
+    return f"  {candidate.subject} -> {candidate.qid} {candidate.label}: {why}"
 
 
 def _by_id(candidates: list[ReviewCandidate], wanted: str, base: str) -> list[ReviewCandidate]:
@@ -79,17 +100,30 @@ def _by_id(candidates: list[ReviewCandidate], wanted: str, base: str) -> list[Re
     if any(c.iri == wanted for c in candidates):
         return [c for c in candidates if c.iri == wanted]
     mine = [c for c in candidates if c.subject == subject]
+    tied = [c for c in mine if c.status == "tied"]
     if qid:
         mine = [c for c in mine if c.qid == qid.strip()]
     else:
         mine = [c for c in mine if c.status in ("proposed", "accepted")][:1]
+    if not mine and tied and not qid:
+        choices = "; ".join(c.label or c.qid for c in tied)
+        raise LinkingError(
+            f"--id {wanted!r}: nothing is proposed, as these tie: {choices}. Check them and "
+            f"name one, as in --id {path.strip('/')}={tied[0].qid}"
+        )
     if not mine:
         raise LinkingError(f"no candidate in the review file matches --id {wanted!r}")
     return mine
 
 
-def links_graph(accepted: list[ReviewCandidate], base: str, now: datetime) -> Graph:
-    """The owl:sameAs statements and their cn:WikidataLink records."""
+def links_graph(
+    accepted: list[ReviewCandidate],
+    base: str,
+    now: datetime,
+    forced: frozenset[str] = frozenset(),
+) -> Graph:
+    """The owl:sameAs statements and their cn:WikidataLink records; a candidate whose IRI is in
+    `forced` was published over a rejection, and its record says so."""
     graph = Graph()
     bind_prefixes(graph)
     when = Literal(now.isoformat(timespec="seconds"), datatype=XSD.dateTime)
@@ -110,6 +144,8 @@ def links_graph(accepted: list[ReviewCandidate], base: str, now: datetime) -> Gr
             f"on {candidate.looked_up or 'an unknown date'}"
             f" (score {candidate.score:.2f})."
         )
+        if candidate.iri in forced:
+            summary += " The review file marked it rejected; it was published with --force."
         graph.add((record, CN.evidence, Literal(summary, lang="en")))
         for evidence in candidate.evidence:
             graph.add((record, CN.evidence, Literal(evidence, lang="en")))
@@ -118,9 +154,14 @@ def links_graph(accepted: list[ReviewCandidate], base: str, now: datetime) -> Gr
     return graph
 
 
-def links_block(accepted: list[ReviewCandidate], base: str, now: datetime | None = None) -> str:
+def links_block(
+    accepted: list[ReviewCandidate],
+    base: str,
+    now: datetime | None = None,
+    forced: frozenset[str] = frozenset(),
+) -> str:
     now = now or datetime.now(UTC)
-    body = links_graph(accepted, base, now).serialize(format="turtle")
+    body = links_graph(accepted, base, now, forced).serialize(format="turtle")
     stamp = now.isoformat(timespec="seconds")
     return f"\n# Accepted by `carnets link accept` on {stamp}.\n{body}"
 
@@ -136,7 +177,7 @@ def append_links(path: Path, block: str) -> None:
         raise LinkingError(
             f"{path}: the links would not parse ({error}); nothing written"
         ) from error
-    write_atomically(path, text)
+    write_data_file(path, text)
 
 
 def current_links(path: Path) -> dict[str, str]:

@@ -59,7 +59,8 @@ def endpoint_options(command):
             ),
             click.option(
                 "--attempts", type=click.IntRange(1), default=DEFAULT_ATTEMPTS, show_default=True,
-                help="Tries per request on 429, 5xx and timeouts, with back-off.",
+                help="Tries per request on 429, 5xx, timeouts and dropped connections, "
+                "with back-off.",
             ),
             click.option(
                 "--batch-size", type=click.IntRange(1), default=DEFAULT_BATCH, show_default=True,
@@ -112,16 +113,26 @@ def wikidata(ctx, endpoint, timeout, attempts, batch_size, kinds, output, dry_ru
     if dry_run:
         click.echo(text)
     proposed, rejected = run.with_status("proposed"), run.with_status("rejected")
+    tied = run.with_status("tied")
     click.echo(
         f"{len(entities)} resources looked up at {client.endpoint} in {client.requests_made} "
-        f"requests: {len(proposed)} proposed, {len(run.with_status('alternative'))} alternatives, "
-        f"{len(rejected)} rejected, {len(run.unmatched())} without a proposal.",
+        f"requests: {len(proposed)} proposed, {len(tied)} tied, "
+        f"{len(run.with_status('alternative'))} alternatives, {len(rejected)} rejected, "
+        f"{len(run.unmatched())} without a proposal.",
         err=dry_run,
     )
     for candidate in proposed:
         click.echo(
             f"  {candidate.entity.path} -> {candidate.item.qid} {candidate.item.label} "
             f"(score {candidate.score:.2f})",
+            err=dry_run,
+        )
+    for path in dict.fromkeys(c.entity.path for c in tied):
+        items = [c for c in tied if c.entity.path == path]
+        click.echo(
+            f"  {path}: tie at {items[0].score:.2f} between "
+            + ", ".join(f"{c.item.qid} {c.item.label}" for c in items)
+            + f"; nothing proposed, choose with --id {path}=QID",
             err=dry_run,
         )
     if not dry_run:
@@ -140,8 +151,12 @@ def wikidata(ctx, endpoint, timeout, attempts, batch_size, kinds, output, dry_ru
     help="Review file (default: data/review/wikidata-candidates.ttl).",
 )  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Print the links it would add; write nothing.")
+@click.option(
+    "--force", is_flag=True,
+    help='Publish candidates named by --id even if the review file marks them "rejected".',
+)  # fmt: skip
 @click.pass_context
-def accept(ctx, ids: tuple[str, ...], review: Path | None, dry_run: bool) -> None:
+def accept(ctx, ids: tuple[str, ...], review: Path | None, dry_run: bool, force: bool) -> None:
     """Publish reviewed candidates ("accepted", or named by --id) in data/links-reviewed.ttl."""
     from carnets.linking.accept import append_links, choose, current_links, links_block, links_path
     from carnets.linking.review import REVIEW_FILE, read_review
@@ -152,13 +167,20 @@ def accept(ctx, ids: tuple[str, ...], review: Path | None, dry_run: bool) -> Non
     try:
         if not review.exists():
             raise CarnetsError(f"{review}: no review file; run `carnets link wikidata` first")
-        choice = choose(read_review(review), ids, settings.base, current_links(target))
+        choice = choose(read_review(review), ids, settings.base, current_links(target), force)
         for candidate, reason in choice.skipped:
             click.echo(f"skipped {candidate.subject} -> {candidate.qid}: {reason}", err=True)
+        for candidate in choice.forced:
+            click.echo(
+                f"warning: {candidate.subject} -> {candidate.qid} was rejected in the review; "
+                "publishing it because of --force",
+                err=True,
+            )
         if not choice.accepted:
             click.echo('nothing to accept: mark candidates "accepted" or give --id', err=True)
             return
-        block = links_block(choice.accepted, settings.base)
+        forced = frozenset(c.iri for c in choice.forced)
+        block = links_block(choice.accepted, settings.base, forced=forced)
         if dry_run:
             click.echo(block)
             click.echo(f"would add {len(choice.accepted)} links to {target}", err=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import NamedTuple
 
 
 def fold(text: str) -> str:
@@ -27,19 +29,48 @@ def similarity(query: str, name: str) -> float:
     name that is part of the other ("Rolland", "R. Rolland" for Romain Rolland) scores 0.85,
     because scholars' lists often give surnames or initials only.
     """
-    a, b = fold(query), fold(name)
+    return key_similarity(fold(query), fold(name))
+
+
+def key_similarity(a: str, b: str, floor: float = 0.0) -> float:
+    """similarity() of two folded keys, for callers that fold each name once.
+
+    With a floor, a score that cannot reach it is returned as an upper bound below the floor,
+    without the character-by-character comparison: that comparison grows with the product of
+    the lengths, and a long query set against short names would otherwise cost seconds.
+    """
     if not a or not b:
         return 0.0
     if a == b:
         return 1.0
-    if sorted(a.split()) == sorted(b.split()):
+    a_words, b_words = _words(a), _words(b)
+    if a_words.ordered == b_words.ordered:
         return 0.97
+    covered = a_words.covered_by(b_words) or b_words.covered_by(a_words)
+    bound = 2.0 * min(len(a), len(b)) / (len(a) + len(b))  # SequenceMatcher.real_quick_ratio
+    if covered and bound <= 0.85:
+        return 0.85
+    if not covered and bound < floor:
+        return bound
     ratio = SequenceMatcher(None, a, b).ratio()
-    if _covered(a.split(), b.split()) or _covered(b.split(), a.split()):
-        return max(ratio, 0.85)
-    return ratio
+    return max(ratio, 0.85) if covered else ratio
 
 
-def _covered(words: list[str], others: list[str]) -> bool:
-    """Every word is one of others, or the initial of one."""
-    return all(any(w == o or (len(w) == 1 and o.startswith(w)) for o in others) for w in words)
+class _Words(NamedTuple):
+    """The words of a folded key, as the comparisons need them."""
+
+    words: tuple[str, ...]
+    ordered: tuple[str, ...]
+    known: frozenset[str]
+    initials: frozenset[str]
+
+    def covered_by(self, other: _Words) -> bool:
+        """Every word is one of the other's, or the initial of one."""
+        return all(w in other.known or (len(w) == 1 and w in other.initials) for w in self.words)
+
+
+@lru_cache(maxsize=4096)
+def _words(key: str) -> _Words:
+    """Cached: a query is compared with every name of the edition, each name with every query."""
+    words = tuple(key.split())
+    return _Words(words, tuple(sorted(words)), frozenset(words), frozenset(w[0] for w in words))

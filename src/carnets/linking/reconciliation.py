@@ -9,31 +9,18 @@ which comes from the store (a CONSTRUCT) or, in tools and tests, from an rdflib 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Graph
 
 from carnets.linking.edition import EditionEntity, YearRange, edition_entities
-from carnets.linking.names import fold, similarity
-from carnets.namespaces import CN, ONTOLOGY_IRI
+from carnets.linking.names import fold, key_similarity
+from carnets.linking.reconciliation_requests import PROPERTIES, TYPES, Query
+from carnets.namespaces import ONTOLOGY_IRI
 
-TYPES: dict[str, tuple[str, str]] = {
-    "person": (str(CN.Person), "Person"),
-    "work": (str(CN.Work), "Work"),
-    "place": (str(CN.Place), "Place"),
-}
-PROPERTIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "birthYear": ("birth year", "Year of birth, compared with the edition's records", ("person",)),
-    "deathYear": (
-        "death year",
-        "Year of death; uncertain deaths match their whole range",
-        ("person",),
-    ),
-    "year": ("year", "Year of a work", ("work",)),
-    "wikidata": ("Wikidata item", "QID or Wikidata URL: a linked resource matches exactly", ()),
-    "occupation": ("occupation", "Occupation as the edition gives it", ("person",)),
-}
+__all__ = ["PROPERTIES", "TYPES", "Query", "ReconciliationIndex", "graph_from_store"]
+
 MIN_NAME_SCORE = 0.7
 MATCH_SCORE = 95.0
 YEAR = re.compile(r"(?<!\d)-?\d{4}(?!\d)")
@@ -65,23 +52,23 @@ def type_id(kind: str) -> str:
     return TYPES[kind][0]
 
 
-def _kind_of(type_ref: Any) -> str | None:
-    """The kind a query's type names: a class IRI, cn:Person, Person or person."""
-    if isinstance(type_ref, dict):
-        type_ref = type_ref.get("id")
-    if not isinstance(type_ref, str) or not type_ref.strip():
-        return None
-    wanted = type_ref.strip().rsplit("#", 1)[-1].rsplit(":", 1)[-1].lower()
-    return wanted if wanted in TYPES else "unknown"
+@dataclass(frozen=True)
+class _Given:
+    """A property value of a query, read once per query rather than once per candidate."""
 
+    pid: str
+    qids: frozenset[str]
+    words: frozenset[str]
+    years: frozenset[int]
 
-def _values(v: Any) -> list[str]:
-    """A property value as OpenRefine sends it: a string, a number, an {id, name} or a list."""
-    if isinstance(v, list):
-        return [text for item in v for text in _values(item)]
-    if isinstance(v, dict):
-        return [str(v[k]) for k in ("id", "name", "str") if v.get(k) is not None][:1]
-    return [] if v is None else [str(v)]
+    @classmethod
+    def read(cls, pid: str, values: tuple[str, ...]) -> _Given:
+        return cls(
+            pid,
+            frozenset(m.group(0) for v in values for m in [QID.search(v)] if m),
+            frozenset(w for v in values for w in fold(v).split()),
+            frozenset(int(y) for v in values for y in YEAR.findall(v)),
+        )
 
 
 @dataclass
@@ -91,6 +78,17 @@ class ReconciliationIndex:
     entities: list[EditionEntity]
     base: str
     name: str = "Carnets: Victor Serge's notebooks of 1944"
+    keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    job_words: dict[str, set[str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        # Names and occupations folded once, not once per query.
+        for entity in self.entities:
+            names = [n for n, _ in (*entity.names, *entity.alt_names)] or [entity.label]
+            self.keys[entity.path] = [fold(name) for name in names]
+            self.job_words[entity.path] = {
+                w for job in entity.occupations for w in fold(job).split()
+            }
 
     @classmethod
     def from_graph(cls, graph: Graph, base: str) -> ReconciliationIndex:
@@ -100,14 +98,14 @@ class ReconciliationIndex:
         entity_id = entity_id.removeprefix(self.base)
         return next((e for e in self.entities if e.path == entity_id), None)
 
-    def manifest(self, service_url: str) -> dict[str, Any]:
+    def manifest(self, service_url: str, batch_size: int = 50) -> dict[str, Any]:
         """The service manifest, with absolute URLs under service_url (no trailing slash)."""
         return {
             "versions": ["0.1", "0.2"],
             "name": self.name,
             "identifierSpace": self.base,
             "schemaSpace": ONTOLOGY_IRI + "#",
-            "documentation": f"{service_url}/",
+            "documentation": f"{service_url}/docs",
             "defaultTypes": [{"id": iri, "name": name} for iri, name in TYPES.values()],
             "view": {"url": self.base + "{{id}}"},
             "preview": {"url": f"{service_url}/preview?id={{{{id}}}}", "width": 420, "height": 160},
@@ -119,27 +117,21 @@ class ReconciliationIndex:
                 "propose_properties": {"service_url": service_url, "service_path": "/properties"},
                 "property_settings": [],
             },
-            "batchSize": 50,
+            "batchSize": batch_size,
         }
 
-    def reconcile_batch(self, queries: dict[str, Any]) -> dict[str, Any]:
+    def reconcile_batch(self, queries: dict[str, Query]) -> dict[str, Any]:
         return {key: self.reconcile(query) for key, query in queries.items()}
 
-    def reconcile(self, query: Any) -> dict[str, Any]:
-        """Ranked candidates for one query: its text, optional type, limit and properties."""
-        if isinstance(query, str):
-            query = {"query": query}
-        if not isinstance(query, dict):
-            return {"result": []}
-        text = str(query.get("query", "")).strip()
-        kind = _kind_of(query.get("type"))
-        limit = query.get("limit") if isinstance(query.get("limit"), int) else 5
-        properties = [p for p in query.get("properties") or [] if isinstance(p, dict)]
+    def reconcile(self, query: Query) -> dict[str, Any]:
+        """Ranked candidates for one query: its text, optional types, limit and properties."""
+        text = fold(query.text)
+        given = [_Given.read(pid, values) for pid, values in query.properties if values]
         scored = []
         for entity in self.entities:
-            if kind is not None and entity.kind != kind:
+            if query.kinds is not None and entity.kind not in query.kinds:
                 continue
-            result = self._score(entity, text, properties)
+            result = self._score(entity, text, given)
             if result is not None:
                 scored.append(result)
         scored.sort(key=lambda r: (-r["score"], r["name"]))
@@ -150,27 +142,29 @@ class ReconciliationIndex:
             )
             for other in scored[1:]:
                 other.pop("_sure")
-        return {"result": scored[: max(0, limit)]}
+        return {"result": scored[: query.limit]}
 
-    def _score(self, entity: EditionEntity, text: str, properties: list) -> dict | None:
-        names = [n for n, _ in (*entity.names, *entity.alt_names)] or [entity.label]
-        name_score = max((similarity(text, name) for name in names), default=0.0) if text else 0.0
+    def _score(self, entity: EditionEntity, text: str, given: list[_Given]) -> dict | None:
+        """Name similarity (text is folded), then what the properties confirm or refute."""
+        outcomes = [(prop.pid, self._property(entity, prop)) for prop in given]
+        outcomes = [(pid, outcome) for pid, outcome in outcomes if outcome is not None]
+        sure = any(pid == "wikidata" and outcome > 0 for pid, outcome in outcomes)
+        # Unless a Wikidata item settles it, a weak name drops the candidate: no need to know
+        # how weak (see key_similarity).
+        floor = 0.0 if sure else MIN_NAME_SCORE
+        keys = self.keys[entity.path]
+        name_score = max((key_similarity(text, key, floor) for key in keys), default=0.0)
+        if not sure and name_score < MIN_NAME_SCORE:
+            return None
         features = [{"id": "name", "value": round(name_score * 100, 1)}]
-        score, sure, refuted = name_score * 100, False, False
-        for prop in properties:
-            pid = prop.get("pid") or prop.get("p")
-            values = _values(prop.get("v"))
-            outcome = self._property(entity, pid, values)
-            if outcome is None:
-                continue
+        score, refuted = name_score * 100, False
+        for pid, outcome in outcomes:
             features.append({"id": pid, "value": outcome})
             if pid == "wikidata" and outcome > 0:
-                score, sure = 100.0, True
+                score = 100.0
             else:
                 score += outcome
                 refuted = refuted or outcome < 0
-        if not sure and (name_score < MIN_NAME_SCORE or not text):
-            return None
         return {
             "id": entity.path,
             "name": entity.label,
@@ -182,26 +176,21 @@ class ReconciliationIndex:
             "_sure": sure and not refuted,
         }
 
-    def _property(self, entity: EditionEntity, pid: Any, values: list[str]) -> float | None:
+    def _property(self, entity: EditionEntity, prop: _Given) -> float | None:
         """+5 when a property confirms the candidate, -30 when it refutes it, None if silent."""
-        if not values:
-            return None
-        if pid == "wikidata":
-            qids = {m.group(0) for v in values for m in [QID.search(v)] if m}
-            if not entity.qid or not qids:
+        if prop.pid == "wikidata":
+            if not entity.qid or not prop.qids:
                 return None
-            return 5.0 if entity.qid in qids else -50.0
-        if pid == "occupation":
-            words = {w for job in entity.occupations for w in fold(job).split()}
-            given = {w for v in values for w in fold(v).split()}
-            return (5.0 if words & given else 0.0) if words and given else None
+            return 5.0 if entity.qid in prop.qids else -50.0
+        if prop.pid == "occupation":
+            words = self.job_words[entity.path]
+            return (5.0 if words & prop.words else 0.0) if words and prop.words else None
         expected = {"birthYear": entity.birth, "deathYear": entity.death, "year": entity.date}.get(
-            str(pid)
+            prop.pid
         )
-        years = [int(y) for v in values for y in YEAR.findall(v)]
-        if expected is None or not years:
+        if expected is None or not prop.years:
             return None
-        return 5.0 if any(expected.distance(y) == 0 for y in years) else -30.0
+        return 5.0 if any(expected.distance(y) == 0 for y in prop.years) else -30.0
 
     def description(self, entity: EditionEntity) -> str:
         """A line a reviewer can tell namesakes apart by: dates, occupation, place."""
@@ -215,14 +204,16 @@ class ReconciliationIndex:
         parts += [f"{c.role} {c.names[0]}" for c in entity.connected[:2] if c.names]
         return "; ".join(parts)
 
-    def suggest_entity(self, prefix: str, kind: str | None = None, cursor: int = 0) -> dict:
+    def suggest_entity(
+        self, prefix: str, kinds: frozenset[str] | None = None, cursor: int = 0
+    ) -> dict:
         """Entities whose name or any word of it starts with prefix, for type-ahead."""
         wanted = fold(prefix)
         hits = []
         for entity in self.entities:
-            if kind and entity.kind != kind:
+            if kinds is not None and entity.kind not in kinds:
                 continue
-            names = [fold(n) for n, _ in (*entity.names, *entity.alt_names)]
+            names = self.keys[entity.path]
             if wanted and any(n.startswith(wanted) or f" {wanted}" in f" {n}" for n in names):
                 starts = any(n.startswith(wanted) for n in names)
                 hits.append((not starts, entity.label, entity))
@@ -259,23 +250,24 @@ class ReconciliationIndex:
             ]
         }
 
-    def propose_properties(self, type_ref: str, limit: int = 10) -> dict:
-        kind = _kind_of(type_ref)
+    def propose_properties(
+        self, type_ref: str, kinds: frozenset[str] | None, limit: int = 10
+    ) -> dict:
+        """The properties data extension offers for the given kinds (every one without)."""
         properties = [
             {"id": pid, "name": name}
-            for pid, (name, _, kinds) in PROPERTIES.items()
-            if not kinds or kind in kinds
+            for pid, (name, _, applies_to) in PROPERTIES.items()
+            if kinds is None or not applies_to or kinds & set(applies_to)
         ]
         return {"type": type_ref, "properties": properties[:limit]}
 
-    def extend(self, ids: list[str], properties: list[dict]) -> dict:
+    def extend(self, ids: list[str], pids: list[str]) -> dict:
         """Data extension: the edition's values (Wikidata QIDs, years) for reconciled rows."""
-        pids = [str(p.get("id")) for p in properties if isinstance(p, dict)]
         rows: dict[str, dict[str, list[dict]]] = {}
         for entity_id in ids:
             entity = self.entity(entity_id)
             rows[entity_id] = {pid: self._extension(entity, pid) for pid in pids}
-        meta = [{"id": pid, "name": PROPERTIES.get(pid, (pid,))[0]} for pid in pids]
+        meta = [{"id": pid, "name": PROPERTIES[pid][0]} for pid in pids]
         return {"meta": meta, "rows": rows}
 
     def _extension(self, entity: EditionEntity | None, pid: str) -> list[dict]:
@@ -299,7 +291,10 @@ def _span(birth: YearRange | None, death: YearRange | None) -> str:
 
 def graph_from_store(store: Any) -> Graph:
     """The triples the index needs, from any carnets Store (embedded or remote)."""
-    result = store.query(EDITION_CONSTRUCT, "application/n-triples")
+    from carnets.store.base import QueryRequest
+
+    request = QueryRequest(EDITION_CONSTRUCT, "application/n-triples", form="CONSTRUCT")
+    result = store.execute(request, 60.0)
     graph = Graph()
     graph.parse(data=result.body.decode("utf-8"), format="nt")
     return graph

@@ -14,14 +14,14 @@ from pathlib import Path
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from carnets.files import write_atomically
 from carnets.linking.linker import LinkingRun
+from carnets.linking.output import write_data_file
 from carnets.linking.scoring import ScoredCandidate
 from carnets.loading import read_graph
 from carnets.namespaces import CN, WD, bind_prefixes
 
 REVIEW_FILE = Path("review") / "wikidata-candidates.ttl"
-STATUSES = ("proposed", "alternative", "rejected", "accepted")
+STATUSES = ("proposed", "tied", "alternative", "rejected", "accepted")
 REVIEW_STATUS = CN.reviewStatus
 RANK = CN.rank
 WIKIDATA_PAGE = Namespace("https://www.wikidata.org/wiki/")
@@ -31,9 +31,11 @@ HEADER = """\
 # Written by `carnets link wikidata` on {date} from {endpoint}.
 # Each cn:WikidataCandidate has a score (0-1) and the evidence for and against it; the best
 # uncontradicted one per resource is "proposed", weaker ones "alternative", contradicted or
-# weak ones "rejected". To publish a link, check the item on Wikidata, change its
-# cn:reviewStatus to "accepted", and run `carnets link accept` (or `carnets link accept --id
-# person/slug`). A new look-up keeps "accepted" marks.
+# weak ones "rejected". When several share the best score, none is proposed: they are "tied",
+# and a "tie:" note says what tells them apart. To publish a link, check the item on Wikidata,
+# change its cn:reviewStatus to "accepted", and run `carnets link accept` (or `carnets link
+# accept --id person/slug`, or --id person/slug=Q123 for a tied or alternative item). A new
+# look-up keeps "accepted" marks.
 """
 
 
@@ -117,7 +119,7 @@ def write_review(path: Path, run: LinkingRun, base: str, keep: set[str] = frozen
         accepted = {c.iri for c in read_review(path) if c.status == "accepted"}
         kept = _earlier_candidates(read_graph(path), keep)
     text = review_turtle(run, base, accepted, kept)
-    write_atomically(path, text)
+    write_data_file(path, text)
     return text
 
 

@@ -104,14 +104,17 @@ CONNECTIONS: dict[str, tuple[tuple[str, ...], float, float | None]] = {
 
 @dataclass(frozen=True)
 class Evidence:
-    """One reason for or against a candidate, with its weight in the score."""
+    """One reason for or against a candidate, with its weight in the score; or, for a tie, what
+    the look-up knows that tells the tied items apart (no weight: it is not about identity)."""
 
     weight: float
     text: str
     conflict: bool = False
+    tie: bool = False
 
     def __str__(self) -> str:
-        return f"{'conflict' if self.conflict else f'{self.weight:+.2f}'}: {self.text}"
+        kind = "conflict" if self.conflict else "tie" if self.tie else f"{self.weight:+.2f}"
+        return f"{kind}: {self.text}"
 
 
 @dataclass
@@ -121,7 +124,8 @@ class ScoredCandidate:
     entity: EditionEntity
     item: WikidataItem
     evidence: list[Evidence] = field(default_factory=list)
-    status: str = "rejected"  # proposed (the best), alternative, rejected
+    # proposed (the best), tied (the best, with another as good), alternative, rejected
+    status: str = "rejected"
     rank: int = 0
 
     @property
@@ -148,18 +152,66 @@ def score_candidate(entity: EditionEntity, item: WikidataItem) -> ScoredCandidat
 
 
 def rank_candidates(candidates: list[ScoredCandidate]) -> list[ScoredCandidate]:
-    """Order one resource's candidates best first; only the best uncontradicted one is proposed."""
-    ordered = sorted(candidates, key=lambda c: (bool(c.conflicts), -c.score, c.item.qid))
-    proposed = False
+    """Order one resource's candidates best first; only the best uncontradicted one is proposed.
+
+    When two or more share the best score, none is proposed: each is marked "tied", with a
+    note of what the look-up found that tells them apart (how well known each item is, its
+    country), for a reviewer to decide. Within a tie, the better-known item is listed first.
+    """
+    ordered = sorted(
+        candidates,
+        key=lambda c: (
+            bool(c.conflicts), -c.score, -(c.item.sitelinks or 0), len(c.item.qid), c.item.qid
+        ),
+    )  # fmt: skip
+    eligible = [c for c in ordered if not c.conflicts and c.score >= MIN_SCORE]
+    best = [c for c in eligible if c.score == eligible[0].score] if eligible else []
+    tied = {id(c) for c in best} if len(best) > 1 else set()
     for rank, candidate in enumerate(ordered, start=1):
         candidate.rank = rank
         if candidate.conflicts or candidate.score < MIN_SCORE:
             candidate.status = "rejected"
-        elif not proposed:
-            candidate.status, proposed = "proposed", True
+        elif id(candidate) in tied:
+            candidate.status = "tied"
+            candidate.evidence.append(_tie_evidence(candidate, best))
+        elif candidate is eligible[0]:
+            candidate.status = "proposed"
         else:
             candidate.status = "alternative"
     return ordered
+
+
+def _tie_evidence(candidate: ScoredCandidate, tied: list[ScoredCandidate]) -> Evidence:
+    """Which items tie with the candidate, and the facts that set them apart, if any."""
+    others = [c for c in tied if c is not candidate]
+    text = f"scores {candidate.score:.2f}, as does " + ", ".join(
+        f"{c.item.qid} ({c.item.label})" for c in others
+    )
+    differences = []
+    sitelinks = [c.item.sitelinks for c in tied]
+    if len(set(sitelinks)) > 1:
+        differences.append(
+            f"{_count(candidate.item.sitelinks)} Wikipedia and other sitelinks, against "
+            + ", ".join(f"{_count(c.item.sitelinks)} for {c.item.qid}" for c in others)
+        )
+    countries = [tuple(sorted(c.item.value_labels("P17") or c.item.values("P17"))) for c in tied]
+    if len(set(countries)) > 1:
+        mine = ", ".join(countries[tied.index(candidate)]) or "no country"
+        differences.append(
+            f"country {mine}, against "
+            + ", ".join(
+                f"{', '.join(countries[i]) or 'none'} for {c.item.qid}"
+                for i, c in enumerate(tied)
+                if c is not candidate
+            )
+        )
+    if differences:
+        return Evidence(0.0, f"{text}; they differ in: {'; '.join(differences)}", tie=True)
+    return Evidence(0.0, f"{text}; nothing the look-up found tells them apart", tie=True)
+
+
+def _count(sitelinks: int | None) -> str:
+    return "no" if sitelinks is None else str(sitelinks)
 
 
 def kind_problem(kind: str, item: WikidataItem) -> str | None:

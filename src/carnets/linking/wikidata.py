@@ -1,13 +1,14 @@
 """Talking to a Wikidata SPARQL endpoint: batched look-ups with retries, back-off and timeouts.
 
-The public endpoint throttles with 429 and Retry-After and drops slow queries, so every request
-goes through one client that waits as it is told, gives up after a bounded number of attempts,
-and turns every failure into a LinkingError a user can read.
+The public endpoint throttles with 429 and Retry-After and drops slow queries, and networks
+drop connections, so every request goes through one client that waits as it is told, gives up
+after a bounded number of attempts, and turns every failure into a LinkingError a user can read.
 """
 
 from __future__ import annotations
 
 import email.utils
+import http.client
 import socket
 import time
 import urllib.error
@@ -23,6 +24,7 @@ from carnets.errors import LinkingError
 from carnets.linking.names import fold
 
 ENTITY = "http://www.wikidata.org/entity/"
+SITELINKS = "http://wikiba.se/ontology#sitelinks"  # how many Wikipedias etc. have a page on it
 LANGUAGES = ("en", "fr", "ru")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 LONG_QUERY = 1500  # characters: longer queries go by POST so that URLs stay short
@@ -34,6 +36,7 @@ PREFIX ps: <http://www.wikidata.org/prop/statement/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX schema: <http://schema.org/>
+PREFIX wikibase: <http://wikiba.se/ontology#>
 """
 
 # Claims the scorer and the checker read; P17, P131 and P20 also through all their statements,
@@ -55,7 +58,12 @@ def year_of(lexical: str) -> int | None:
     text = lexical.strip()
     sign = -1 if text.startswith("-") else 1
     digits = text.lstrip("+-").split("-", 1)[0]
-    return sign * int(digits) if digits.isdigit() else None
+    return sign * int(digits) if _ascii_digits(digits) else None
+
+
+def _ascii_digits(text: str) -> bool:
+    """str.isdigit() alone also takes "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 @dataclass
@@ -67,6 +75,7 @@ class WikidataItem:
     alt_labels: dict[str, list[str]] = field(default_factory=dict)
     description: str = ""
     claims: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    sitelinks: int | None = None  # a measure of how well known the item is, not of identity
 
     def values(self, pid: str) -> list[str]:
         """QIDs or literal values of a claim."""
@@ -110,7 +119,7 @@ def _retry_after(headers) -> float | None:
     if not raw:
         return None
     raw = raw.strip()
-    if raw.isdigit():
+    if _ascii_digits(raw):
         return float(raw)
     try:
         when = email.utils.parsedate_to_datetime(raw)
@@ -183,6 +192,13 @@ class WikidataClient:
             raise LinkingError(f"{self.endpoint}: {error}") from error
         except TimeoutError as error:
             raise _Retry(f"no answer within {self.timeout:g} s") from error
+        except http.client.IncompleteRead as error:
+            raise _Retry(f"answer cut short ({_incomplete(error)})") from error
+        except (ConnectionError, http.client.HTTPException) as error:
+            # RemoteDisconnected (closed before the status line), resets, a garbled status line
+            raise _Retry(
+                f"connection closed without an answer ({type(error).__name__}: {error})"
+            ) from error
         except urllib.error.URLError as error:
             if isinstance(error.reason, TimeoutError | socket.timeout):
                 raise _Retry(f"no answer within {self.timeout:g} s") from error
@@ -222,6 +238,12 @@ class WikidataClient:
         return items
 
 
+def _incomplete(error: http.client.IncompleteRead) -> str:
+    """IncompleteRead's own text repeats the bytes it got; the counts are what a user needs."""
+    expected = f", {error.expected} more expected" if error.expected is not None else ""
+    return f"IncompleteRead: {len(error.partial)} bytes read{expected}"
+
+
 def _close_cause(error: BaseException) -> None:
     """SPARQLWrapper re-raises HTTP errors without closing the response they came with."""
     cause = error.__context__
@@ -245,6 +267,7 @@ def _facts_query(qids: list[str]) -> str:
         + f"  }} UNION {{\n    VALUES (?claim ?statement ?prop) {{ {statements} }}\n"
         + "    ?item ?claim ?node . ?node ?statement ?value .\n"
         + '    OPTIONAL { ?value rdfs:label ?valueLabel . FILTER(LANG(?valueLabel) = "en") }\n'
+        + "  } UNION {\n    VALUES ?prop { wikibase:sitelinks }\n    ?item ?prop ?value .\n"
         + "  }\n}"
     )
 
@@ -260,6 +283,8 @@ def _add_fact(item: WikidataItem, row: dict[str, dict]) -> None:
     elif prop.endswith("/description"):
         if not item.description or value.get("xml:lang") == "en":
             item.description = value["value"]
+    elif prop == SITELINKS:
+        item.sitelinks = int(value["value"]) if _ascii_digits(value["value"]) else None
     else:
         pid = prop.rsplit("/", 1)[-1]
         text = qid_of(value["value"]) if value["type"] == "uri" else value["value"]

@@ -2,6 +2,8 @@
 
 Errors are plain text (the SPARQL Protocol's habit, and what curl users read), never a
 traceback, and carry CORS headers like every other response so a browser client can read them.
+Every error, and every plain-text answer, says `X-Content-Type-Options: nosniff`: an error
+message quotes what the client sent, and a browser must not read it as HTML or script.
 """
 
 from __future__ import annotations
@@ -45,8 +47,11 @@ PREFLIGHT = {
 }
 
 
+NOSNIFF = {"X-Content-Type-Options": "nosniff"}
+
+
 def text_response(message: str, status: int) -> Response:
-    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain", headers=NOSNIFF)
 
 
 def _carnets_error(error: CarnetsError) -> Response:
@@ -77,6 +82,8 @@ def _unexpected(error: Exception) -> Response:
 
 def _cors(response: Response) -> Response:
     response.headers.update(CORS)
+    if response.status_code >= 400 or response.mimetype == "text/plain":
+        response.headers.update(NOSNIFF)
     if request.method == "OPTIONS":
         response.headers.update(PREFLIGHT)
     return response
