@@ -1,11 +1,14 @@
-"""Fixtures shared by the whole suite: the shipped edition, as files and in a real engine, and
-endpoints on 127.0.0.1 that SERVICE attacks aim at."""
+"""Fixtures shared by the whole suite: the shipped edition, as files and in a real engine; the
+small web test edition and its release (for tests/web and tests/remote); and endpoints on
+127.0.0.1 that SERVICE attacks aim at."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -13,9 +16,11 @@ import pyoxigraph as ox
 import pytest
 
 from carnets.config import Settings
+from carnets.export import Release, prepare_release
 from carnets.loading import EditionFiles
 
 FIXTURES = Path(__file__).parent / "fixtures"
+WEB_EDITION = Path(__file__).parent / "web" / "fixtures" / "edition"
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +39,39 @@ def shipped_store(shipped: Settings) -> ox.Store:
                 path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(graph))
             )
     return store
+
+
+@dataclass
+class Report:
+    """A validation report as carnets.validation gives one; the fixture edition has no shapes."""
+
+    conforms: bool
+    message: str = "Conforms: True"
+
+    def text(self) -> str:
+        return self.message
+
+
+def conforming(settings: Settings) -> Report:
+    return Report(True)
+
+
+@pytest.fixture(scope="session")
+def edition_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("edition")
+    shutil.copytree(WEB_EDITION, root, dirs_exist_ok=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def settings(edition_root: Path) -> Settings:
+    # A short time limit keeps the runaway-query tests quick; a low row cap lets them bite.
+    return Settings.from_env({}, root=edition_root, query_timeout=1.5, max_rows=50)
+
+
+@pytest.fixture(scope="session")
+def release(settings: Settings) -> Release:
+    return prepare_release(settings, validate=conforming)
 
 
 _CANARY_ROW = {
@@ -111,3 +149,40 @@ def canary() -> Iterator[Canary]:
 def allowed_endpoint() -> Iterator[Canary]:
     """A second listener, the one endpoint a test's allow-list names."""
     yield from _serve(Canary())
+
+
+# A release of the small test edition and embedded stores over it, for tests/store and
+# tests/services: one with query workers, one that runs queries in this process.
+STORE_FIXTURE = Path(__file__).parent / "web" / "fixtures" / "edition"
+
+
+@pytest.fixture(scope="session")
+def store_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("store-edition")
+    shutil.copytree(STORE_FIXTURE, root, dirs_exist_ok=True)
+    return Settings.from_env({}, root=root)
+
+
+@pytest.fixture(scope="session")
+def store_release(store_settings: Settings) -> Release:
+    from carnets.validation import validate
+
+    return prepare_release(store_settings, validate=validate)
+
+
+@pytest.fixture(scope="session")
+def pooled(store_settings: Settings, store_release: Release) -> Iterator:
+    from carnets.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(store_release.store_path, store_settings.base, workers=2)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def in_process(store_settings: Settings, store_release: Release) -> Iterator:
+    from carnets.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(store_release.store_path, store_settings.base, workers=0)
+    yield store
+    store.close()

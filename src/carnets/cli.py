@@ -9,7 +9,7 @@ import click
 
 from carnets import __version__
 from carnets.config import Settings
-from carnets.errors import CarnetsError
+from carnets.errors import CarnetsError, ValidationFailed
 from carnets.linking.commands import link
 from carnets.web.serve import serve
 
@@ -78,6 +78,67 @@ def build(ctx: click.Context, check: bool) -> None:
         click.echo(f"{'out of date' if check else 'wrote'}: {path}")
     if check and changed:
         sys.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--into",
+    required=True,
+    metavar="URL",
+    help="The engine's SPARQL Update endpoint (Oxigraph /update, Virtuoso /sparql-auth).",
+)
+@click.option(
+    "--graph-store",
+    metavar="URL",
+    help="Its Graph Store Protocol endpoint, used first (Oxigraph /store, "
+    "Virtuoso /sparql-graph-crud-auth).",
+)
+@click.option("--user", help="User for the engine's HTTP authentication (Digest or Basic).")
+@click.option(
+    "--password",
+    envvar="CARNETS_LOAD_PASSWORD",
+    help="Password for --user (or env CARNETS_LOAD_PASSWORD, kept out of the process list).",
+)
+@click.option(
+    "--chunk",
+    type=click.IntRange(min=1),
+    default=20_000,
+    show_default=True,
+    help="Triples per request.",
+)
+@click.pass_context
+def load(
+    ctx: click.Context,
+    into: str,
+    graph_store: str | None,
+    user: str | None,
+    password: str | None,
+    chunk: int,
+) -> None:
+    """Load the validated release into a remote SPARQL engine, replacing each of its graphs."""
+    from carnets.export import prepare_release
+    from carnets.store.load import RemoteEngine, load_dump
+
+    try:
+        release = prepare_release(_settings(ctx))
+        engine = RemoteEngine(user=user, password=password, user_agent=_settings(ctx).user_agent)
+        loads = load_dump(
+            release.dump_path("carnets.nq"),
+            into,
+            graph_store=graph_store,
+            engine=engine,
+            chunk=chunk,
+        )
+    except ValidationFailed as error:
+        raise click.ClickException(
+            "the edition does not validate (see carnets validate); nothing was loaded"
+        ) from error
+    except CarnetsError as error:
+        raise click.ClickException(str(error).splitlines()[0]) from error
+    for graph in loads:
+        click.echo(
+            f"{graph.graph}: {graph.triples} triples in {graph.requests} requests ({graph.method})"
+        )
 
 
 # Commands that live with their modules: publishing and linking.

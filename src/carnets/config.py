@@ -41,6 +41,9 @@ class Settings:
     max_rows: int = _setting(
         100_000, "CARNETS_MAX_ROWS", "Largest number of result rows served (clients are told)"
     )
+    page_size: int = _setting(
+        100, "CARNETS_PAGE_SIZE", "Mentions on one page of a resource's description and page"
+    )
     service_allow: tuple[str, ...] = _setting(
         (), "CARNETS_SERVICE_ALLOW", "Space-separated SERVICE endpoint URLs queries may call"
     )

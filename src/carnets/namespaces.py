@@ -43,6 +43,7 @@ PREFIXES: dict[str, Namespace] = {
 GRAPH_ONTOLOGY = "graph/ontology"
 GRAPH_EDITION = "graph/edition"
 GRAPH_LINKS = "graph/links"
+EDITION_GRAPHS = (GRAPH_EDITION, GRAPH_LINKS, GRAPH_ONTOLOGY)  # every graph a release has
 
 
 def bind_prefixes(graph) -> None:

@@ -1,58 +1,21 @@
-"""Fixtures for the publisher: a small edition, its release, the app, and a real waitress server."""
+"""Fixtures for the publisher: the app over the small edition's release (tests/conftest.py), and
+a real waitress server."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from carnets.config import Settings
-from carnets.export import Release, prepare_release
+from carnets.export import Release
 from carnets.store import Store, open_store
 from carnets.web import create_app
 from carnets.web.serve import make_server
-
-FIXTURE = Path(__file__).parent / "fixtures" / "edition"
-BASE = "https://w3id.org/carnets/serge/"
-
-
-@dataclass
-class Report:
-    """A validation report as carnets.validation gives one; the fixture edition has no shapes."""
-
-    conforms: bool
-    message: str = "Conforms: True"
-
-    def text(self) -> str:
-        return self.message
-
-
-def conforming(settings: Settings) -> Report:
-    return Report(True)
-
-
-@pytest.fixture(scope="session")
-def edition_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("edition")
-    shutil.copytree(FIXTURE, root, dirs_exist_ok=True)
-    return root
-
-
-@pytest.fixture(scope="session")
-def settings(edition_root: Path) -> Settings:
-    # A short time limit keeps the runaway-query tests quick; a low row cap lets them bite.
-    return Settings.from_env({}, root=edition_root, query_timeout=1.5, max_rows=50)
-
-
-@pytest.fixture(scope="session")
-def release(settings: Settings) -> Release:
-    return prepare_release(settings, validate=conforming)
 
 
 @pytest.fixture(scope="session")

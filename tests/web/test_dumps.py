@@ -31,14 +31,8 @@ def fetch(client, url: str, **headers):
 
 
 def distinct_triples(store) -> int:
-    from carnets.conneg import SPARQL_JSON
-
-    result = store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }", SPARQL_JSON
-    )
-    import json
-
-    return int(json.loads(result.body)["results"]["bindings"][0]["n"]["value"])
+    rows = store.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")
+    return int(rows[0]["n"].value)
 
 
 @pytest.mark.parametrize(("name", "kind"), DUMPS.items())

@@ -299,15 +299,14 @@ def test_named_graph_uri_limits_graph_patterns_and_empties_the_default_graph(cli
     assert _graphs(client, **{"default-graph-uri": links}) == []
 
 
-def test_unknown_or_remote_graphs_are_refused(client):
-    for params in (
-        {"query": COUNT_FROM % "http://example.org/remote.ttl"},
-        {"query": COUNT, "default-graph-uri": "http://example.org/remote.ttl"},
-        {"query": GRAPHS_SEEN, "named-graph-uri": "http://example.org/g"},
-    ):
-        response = client.get("/sparql", query_string=params)
-        assert response.status_code == 403
-        assert "not a graph of this dataset" in response.get_data(as_text=True)
+def test_unknown_graphs_are_empty_graphs_never_fetched(client, canary):
+    # The Protocol lets a service answer a graph it does not hold as empty; nothing is fetched
+    # (the canary on 127.0.0.1 records any connection).
+    remote, heard = canary.url, len(canary.connections)
+    assert _count(client, COUNT_FROM % remote) == 0
+    assert _count(client, COUNT, **{"default-graph-uri": remote}) == 0
+    assert _graphs(client, **{"named-graph-uri": remote}) == []
+    assert len(canary.connections) == heard
 
 
 def test_service_is_refused_unless_allow_listed(client):

@@ -53,6 +53,7 @@ def open_store(
             service_allow=settings.service_allow,
         )
     if settings.store == "remote":
+        from carnets.namespaces import EDITION_GRAPHS
         from carnets.store.remote import RemoteStore
 
         if not settings.remote_query_url:
@@ -62,6 +63,6 @@ def open_store(
             settings.base,
             user_agent=settings.user_agent,
             timeout=settings.query_timeout,
-            service_allow=settings.service_allow,
+            graphs=[settings.base + name for name in EDITION_GRAPHS],
         )
     raise ConfigError(f"CARNETS_STORE must be 'embedded' or 'remote', not {settings.store!r}")

@@ -1,26 +1,32 @@
 """The embedded store: pyoxigraph on a persisted, validated, read-only store directory.
 
-Scholars' queries go to a pool of worker processes (see workers.py) so that a runaway query can
-be stopped and so that the engine runs without network; the fixed, trusted queries of the site
-itself (resource descriptions, counts) run in this process on its own read-only handle, which
-costs no hand-off.
+Queries, the site's own SELECTs and resource descriptions go to a pool of worker processes
+(see workers.py), so that a runaway query can be stopped and the engine runs without network;
+counts and dumps read this process's own read-only handle.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
 from carnets.conneg import JSON_LD, N_QUADS, TRIG
 from carnets.errors import QueryTimeout
 from carnets.store import sandbox
-from carnets.store.base import QueryResult
-from carnets.store.execute import PREFIXES, DescribeRequest, QueryRequest, describe, execute
-from carnets.store.query_text import read_query, refuse_unsafe_services
+from carnets.store.base import (
+    PAGE_SIZE,
+    PREFIXES,
+    DescribeRequest,
+    QueryRequest,
+    QueryResult,
+    Rows,
+    SelectRequest,
+)
+from carnets.store.execute import describe, execute, select
 from carnets.store.workers import WorkerPool
 
 
@@ -29,8 +35,8 @@ class EmbeddedStore:
 
     `workers=0` runs queries in a thread of this process instead: the time limit is then only
     an answer to the client, since the abandoned query runs on, and the engine has the network
-    of this process (fine for tests and tools). SERVICE calls are refused unless
-    `service_allow` names their endpoint.
+    of this process (fine for tests and tools). With `service_allow`, one more worker that has
+    the network runs the federated queries the query service allowed.
     """
 
     def __init__(
@@ -45,13 +51,12 @@ class EmbeddedStore:
     ) -> None:
         self.base = base
         self.path = Path(path)
-        self.service_allow = frozenset(service_allow)
         # Whether the workers that answer queries without SERVICE have no network.
         self.sandboxed = workers > 0 and sandbox.available()
         self._handle: ox.Store | None = None
         self._pool = None
         if workers > 0:
-            federation = 1 if self.service_allow and self.sandboxed else 0
+            federation = 1 if service_allow and self.sandboxed else 0
             self._pool = WorkerPool(
                 self.path, workers, snapshot, federation=federation, sandboxed=self.sandboxed
             )
@@ -64,35 +69,23 @@ class EmbeddedStore:
             self._handle = ox.Store.read_only(str(self.path))
         return self._handle
 
-    def query(
-        self,
-        text: str,
-        media_type: str,
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-        timeout: float | None = None,
-        max_rows: int | None = None,
-    ) -> QueryResult:
-        info = read_query(text)
-        federated = bool(info.services)
-        refuse_unsafe_services(info, self.service_allow, networked=federated or not self.sandboxed)
-        request = QueryRequest(
-            text,
-            media_type,
-            tuple(default_graphs),
-            tuple(named_graphs),
-            max_rows,
-            federated=federated and self.sandboxed,
-        )
+    def execute(self, request: QueryRequest, timeout: float) -> QueryResult:
         if self._pool is not None:
-            return self._pool.run(request, timeout if timeout is not None else 3600.0)
-        if timeout is None:
-            return execute(self._store, request)
-        return _run_in_thread(self._store, request, timeout)
+            return self._pool.run(request, timeout)
+        return _run_in_thread(lambda: execute(self._store, request), timeout)
 
-    def describe(self, iri: str, media_type: str) -> bytes | None:
-        request = DescribeRequest(iri, media_type)
+    def select(
+        self, text: str, bindings: Mapping[str, Any] | None = None, timeout: float = 30.0
+    ) -> Rows:
+        request = SelectRequest(text, tuple((bindings or {}).items()))
+        if self._pool is not None:
+            return self._pool.run(request, timeout)
+        return select(self._store, request)
+
+    def describe(
+        self, iri: str, media_type: str, page: int = 1, size: int = PAGE_SIZE
+    ) -> bytes | None:
+        request = DescribeRequest(iri, media_type, page, size)
         if self._pool is not None:
             return self._pool.run(request, self._describe_timeout)
         return describe(self._store, request)
@@ -101,15 +94,6 @@ class EmbeddedStore:
     def warm(self) -> bool:
         """Whether queries are answered from memory yet (see workers.py)."""
         return self._pool.warm if self._pool is not None else False
-
-    def select(self, text: str, **bindings: str) -> list[dict[str, ox.NamedNode | ox.Literal]]:
-        """Rows of a trusted SELECT as pyoxigraph terms, for the site's own pages."""
-        substitutions = {ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()}
-        results = self._store.query(
-            text, use_default_graph_as_union=True, substitutions=substitutions
-        )
-        names = [v.value for v in results.variables]
-        return [{n: row[n] for n in names if row[n] is not None} for row in results]
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -136,14 +120,16 @@ class EmbeddedStore:
             self._pool = None
 
 
-def _run_in_thread(store: ox.Store, request: QueryRequest, timeout: float) -> QueryResult:
+def _run_in_thread(run: Callable[[], QueryResult], timeout: float) -> QueryResult:
     outcome: dict = {}
 
     def target() -> None:
         try:
-            outcome["result"] = execute(store, request)
+            outcome["result"] = run()
         except Exception as error:
-            outcome["error"] = error
+            # Without its traceback: the frames hold pyoxigraph objects that must be dropped
+            # on this thread, not on the one that re-raises the error.
+            outcome["error"] = error.with_traceback(None)
 
     thread = threading.Thread(target=target, daemon=True, name="carnets-query")
     thread.start()

@@ -1,126 +1,66 @@
-"""Running one query on a pyoxigraph store and serializing its answer; used in worker processes.
+"""Running one request on a pyoxigraph store; what a query worker does, and nothing more.
 
-This module imports only pyoxigraph and the query reader, so that a worker process starts in
-milliseconds; it is the whole of what a worker does.
+The query service (carnets.services.queries) has already read, checked and capped the text,
+so a worker only runs it: this module imports pyoxigraph and nothing heavy, so that a worker
+process starts in milliseconds.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-
 import pyoxigraph as ox
 
 from carnets.errors import QueryError, QueryRefused
-from carnets.store.base import DESCRIBE_RESOURCE, GRAPH_TYPES, RESULT_TYPES, QueryResult
-from carnets.store.query_text import read_query
-
-# The fewest bytes one result row can take in each format: below (cap + 1) * this, a body
-# cannot hold more than `cap` rows, so it need not be counted.
-_MIN_ROW_BYTES = {
-    "application/sparql-results+json": 3,
-    "application/sparql-results+xml": 17,
-    "text/csv": 2,
-    "text/tab-separated-values": 1,
-}
-
-
-@dataclass(frozen=True)
-class QueryRequest:
-    """Everything a worker needs to answer one query; small and picklable."""
-
-    text: str
-    media_type: str
-    default_graphs: Sequence[str] = field(default_factory=tuple)
-    named_graphs: Sequence[str] = field(default_factory=tuple)
-    max_rows: int | None = None
-    federated: bool = False  # it calls allowed SERVICE endpoints: a worker with network runs it
+from carnets.store.base import (
+    GRAPH_TYPES,
+    PREFIXES,
+    RESULT_TYPES,
+    DescribeRequest,
+    QueryRequest,
+    QueryResult,
+    Rows,
+    SelectRequest,
+    describe_query,
+    description_order,
+    mention_page_query,
+    paging_triples,
+    read_mention_page,
+)
+from carnets.store.query_text import bind_variables
 
 
-@dataclass(frozen=True)
-class DescribeRequest:
-    """The description of one resource (DESCRIBE_RESOURCE), serialized as `media_type`."""
-
-    iri: str
-    media_type: str
-
-
-PREFIXES = {
-    "cn": "https://w3id.org/carnets/ontology#",
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "crm": "http://www.cidoc-crm.org/cidoc-crm/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
-
-
-def describe(store: ox.Store, request: DescribeRequest) -> bytes | None:
-    """The resource's description, or None when nothing in the store mentions it."""
-    if request.media_type not in GRAPH_TYPES:
-        raise QueryError(f"{request.media_type} is not a graph format")
-    found = store.query(
-        DESCRIBE_RESOURCE,
-        use_default_graph_as_union=True,
-        substitutions={ox.Variable("r"): ox.NamedNode(request.iri)},
-    )
-    # CONSTRUCT repeats triples; a set removes them and sorting by subject lets Turtle group them.
-    triples = sorted(set(found), key=_triple_order)
-    if not triples:
-        return None
-    return ox.serialize(
-        triples, format=ox.RdfFormat.from_media_type(request.media_type), prefixes=PREFIXES
-    )
-
-
-def _triple_order(triple: ox.Triple) -> tuple:
-    subject = triple.subject
-    return (isinstance(subject, ox.BlankNode), subject.value, triple.predicate.value)
-
-
-def answer(store: ox.Store, request: QueryRequest | DescribeRequest) -> QueryResult | bytes | None:
+def answer(
+    store: ox.Store, request: QueryRequest | DescribeRequest | SelectRequest
+) -> QueryResult | Rows | bytes | None:
     """What a worker does with one request."""
     if isinstance(request, DescribeRequest):
         return describe(store, request)
+    if isinstance(request, SelectRequest):
+        return select(store, request)
     return execute(store, request)
-
-
-def dataset_arguments(request: QueryRequest, has_dataset_clause: bool) -> dict:
-    """pyoxigraph's dataset arguments for the SPARQL Protocol's rules.
-
-    Protocol parameters replace FROM/FROM NAMED entirely (a request naming only named graphs
-    has an empty default graph); a query's own FROM is left to the engine; otherwise the
-    default graph is the union of the named graphs.
-    """
-    if request.default_graphs or request.named_graphs:
-        return {
-            "default_graph": [ox.NamedNode(iri) for iri in request.default_graphs],
-            "named_graphs": [ox.NamedNode(iri) for iri in request.named_graphs],
-        }
-    if has_dataset_clause:
-        return {}
-    return {"use_default_graph_as_union": True}
 
 
 def execute(store: ox.Store, request: QueryRequest) -> QueryResult:
     """Answer `request` from `store`; engine errors become QueryError with the engine's message."""
-    info = read_query(request.text)
-    text = request.text
-    cap = request.max_rows
-    capped = info.form == "SELECT" and cap is not None and (info.limit is None or info.limit > cap)
-    if capped:
-        text = info.with_limit(cap + 1)
-    arguments = dataset_arguments(request, info.has_dataset_clause)
+    if request.default_graphs or request.named_graphs:
+        arguments: dict = {
+            "default_graph": [ox.NamedNode(iri) for iri in request.default_graphs],
+            "named_graphs": [ox.NamedNode(iri) for iri in request.named_graphs],
+        }
+    else:
+        arguments = {"use_default_graph_as_union": request.union_default}
     try:
-        body, form = _run(store, text, request.media_type, arguments)
-        if capped and _more_rows_than(body, request.media_type, cap):
-            body, form = _run(store, info.with_limit(cap), request.media_type, arguments)
-            return QueryResult(body, request.media_type, form, truncated=cap)
+        results = store.query(request.text, **arguments)
+        if isinstance(results, ox.QuerySolutions | ox.QueryBoolean):
+            if request.media_type not in RESULT_TYPES:
+                raise QueryError(f"{request.media_type} cannot hold SELECT or ASK results")
+            form = "SELECT" if isinstance(results, ox.QuerySolutions) else "ASK"
+            format_ = ox.QueryResultsFormat.from_media_type(request.media_type)
+        else:
+            if request.media_type not in GRAPH_TYPES:
+                raise QueryError(f"{request.media_type} cannot hold CONSTRUCT or DESCRIBE results")
+            form = "CONSTRUCT"
+            format_ = ox.RdfFormat.from_media_type(request.media_type)
+        return QueryResult(results.serialize(format=format_), request.media_type, form)
     except SyntaxError as error:
         raise QueryError(str(error)) from None
     except PermissionError as error:  # a worker without network tried to open a socket
@@ -129,25 +69,32 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResult:
         ) from None
     except (OSError, RuntimeError, ValueError, TypeError) as error:
         raise QueryError(f"the query could not be evaluated: {error}") from None
-    return QueryResult(body, request.media_type, form)
 
 
-def _run(store: ox.Store, text: str, media_type: str, arguments: dict) -> tuple[bytes, str]:
-    results = store.query(text, **arguments)
-    if isinstance(results, ox.QuerySolutions | ox.QueryBoolean):
-        if media_type not in RESULT_TYPES:
-            raise QueryError(f"{media_type} cannot hold SELECT or ASK results")
-        form = "SELECT" if isinstance(results, ox.QuerySolutions) else "ASK"
-        return results.serialize(format=ox.QueryResultsFormat.from_media_type(media_type)), form
-    if media_type not in GRAPH_TYPES:
-        raise QueryError(f"{media_type} cannot hold CONSTRUCT or DESCRIBE results")
-    return results.serialize(format=ox.RdfFormat.from_media_type(media_type)), "CONSTRUCT"
+def describe(store: ox.Store, request: DescribeRequest) -> bytes | None:
+    """The resource's description, or None when nothing in the store mentions it."""
+    if request.media_type not in GRAPH_TYPES:
+        raise QueryError(f"{request.media_type} is not a graph format")
+    rows = select(store, SelectRequest(mention_page_query(request.iri, request.page, request.size)))
+    total, mentions = read_mention_page(rows)
+    if request.page > 1 and not mentions:
+        return None
+    found = store.query(describe_query(request.iri, mentions), use_default_graph_as_union=True)
+    # CONSTRUCT repeats triples; a set removes them and sorting by subject lets Turtle group them.
+    triples = sorted(set(found), key=description_order)
+    if not triples:
+        return None
+    triples += paging_triples(request.iri, request.page, request.size, total)
+    return ox.serialize(
+        triples, format=ox.RdfFormat.from_media_type(request.media_type), prefixes=PREFIXES
+    )
 
 
-def _more_rows_than(body: bytes, media_type: str, cap: int) -> bool:
-    if len(body) < (cap + 1) * _MIN_ROW_BYTES[media_type]:
-        return False
-    if media_type == "text/csv":
-        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1 > cap
-    format_ = ox.QueryResultsFormat.from_media_type(media_type)
-    return sum(1 for _ in ox.parse_query_results(body, format_)) > cap
+def select(store: ox.Store, request: SelectRequest) -> Rows:
+    """The rows of a trusted SELECT over the union graph, as terms keyed by variable name."""
+    results = store.query(
+        bind_variables(request.text, {name: str(term) for name, term in request.bindings}),
+        use_default_graph_as_union=True,
+    )
+    names = [variable.value for variable in results.variables]
+    return [{name: row[name] for name in names if row[name] is not None} for row in results]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from carnets.errors import QueryError, QueryRefused
@@ -150,6 +150,26 @@ def tokenize(text: str) -> list[Token]:
         if value == "{":
             depth += 1
     return tokens
+
+
+def bind_variables(text: str, bindings: Mapping[str, str]) -> str:
+    """`text` with each variable named in `bindings` replaced by a term, for a remote engine.
+
+    What pyoxigraph's substitutions do for the embedded store: the values are terms already
+    written in N-Triples syntax (str() of a pyoxigraph term, which escapes them), and each
+    replaces a variable token, never text inside a string, an IRI or a comment. The site's own
+    queries never project or assign a bound variable, which this would turn into an error.
+    """
+    if not bindings:
+        return text
+    parts: list[str] = []
+    position = 0
+    for token in tokenize(text):
+        if token.kind == "var" and token.text[1:] in bindings:
+            parts += [text[position : token.start], bindings[token.text[1:]]]
+            position = token.end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def unescape_codepoints(text: str) -> str:

@@ -29,8 +29,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from carnets.errors import CarnetsError, QueryError, QueryRefused, QueryTimeout
-from carnets.store.base import QueryResult
-from carnets.store.execute import DescribeRequest, QueryRequest
+from carnets.store.base import DescribeRequest, QueryRequest, SelectRequest
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +196,7 @@ class WorkerPool:
         with self._lock:
             return all(worker.warm for worker in self._all)
 
-    def run(self, request: QueryRequest | DescribeRequest, timeout: float) -> QueryResult:
+    def run(self, request: QueryRequest | DescribeRequest | SelectRequest, timeout: float):
         """The answer, or QueryTimeout if no worker was free or the query overran `timeout`."""
         deadline = time.monotonic() + timeout
         lane = self._federation if getattr(request, "federated", False) else self._idle

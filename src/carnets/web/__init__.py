@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from carnets.web.app import Publisher, create_app, publisher
+    from carnets.web.app import create_app
 
-__all__ = ["Publisher", "create_app", "publisher"]
+__all__ = ["create_app"]
 
 
 def __getattr__(name: str):

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file
 
 from carnets import conneg
 from carnets.export import Release, convert_graph
-from carnets.web.app import publisher
+from carnets.web.pages import resource_page
+from carnets.web.state import publisher
 
 bp = Blueprint("dumps", __name__)
 
@@ -102,11 +104,10 @@ def _void(accept: str | None, format_name: str | None, negotiated: bool = True) 
     media_type = conneg.negotiate(conneg.RESOURCES, accept, format_name)
     turtle = release.void_turtle()
     if media_type == conneg.HTML:
-        from carnets.web.pages import resource_page
-
         n_triples = convert_graph(turtle, conneg.TURTLE, conneg.N_TRIPLES)
-        body = resource_page(publisher().base + "dataset", n_triples)
-        response = Response(body, mimetype="text/html")
+        triples = ox.parse(n_triples, ox.RdfFormat.N_TRIPLES)
+        view = publisher().resources.page_of_triples(publisher().base + "dataset", triples)
+        response = Response(resource_page(view, "/dataset"), mimetype="text/html")
     else:
         if media_type == conneg.TURTLE:
             body = turtle

@@ -1,27 +1,47 @@
-"""/health: whether the server is up, which release it serves, and whether its engine is warm.
+"""/health: whether the server can answer, which release it serves, and whether it is warm.
 
-For load balancers and for the benchmark, which measures steady state only once the query
-workers answer from memory.
+For load balancers (503 when this replica cannot serve, so that they send requests elsewhere)
+and for the benchmark, which measures steady state only once the query workers answer from
+memory.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from carnets.web.app import publisher
+from carnets.errors import CarnetsError
+from carnets.store.base import QueryRequest
+from carnets.web.state import publisher
 
 bp = Blueprint("health", __name__)
+
+PROBE = QueryRequest("ASK {}", "application/sparql-results+json", form="ASK")
 
 
 @bp.route("/health", methods=["GET"])
 def health():
     carnets = publisher()
+    problems = []
+    try:
+        carnets.store.execute(PROBE, 2.0)
+    except CarnetsError as error:
+        problems.append(f"the store does not answer: {error}")
+    if carnets.release is not None and not carnets.release.path.is_dir():
+        problems.append(f"the release folder {carnets.release.path} is gone")
+    if carnets.settings.store == "remote" and carnets.release is not None:
+        try:
+            if carnets.store.triple_counts() != dict(carnets.release.triple_counts):
+                problems.append("the remote engine does not hold this release's graphs")
+        except CarnetsError as error:
+            problems.append(f"the remote engine's graphs could not be counted: {error}")
     response = jsonify(
-        status="ok",
+        status="unavailable" if problems else "ok",
+        problems=problems,
         store=carnets.settings.store,
         warm=bool(getattr(carnets.store, "warm", True)),
         release=carnets.release.fingerprint if carnets.release else None,
         triples=sum(carnets.triple_counts.values()),
     )
+    response.status_code = 503 if problems else 200
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,19 +1,21 @@
 """Dereferenceable URIs: `{base}{path}` answers at `/{path}`, as a page or as RDF.
 
-An RDF client gets the resource's description (see carnets.store.base.DESCRIBE_RESOURCE) in
-the negotiated format, or in the format its URL suffix names (`/person/max-jacob.ttl`); a
-browser gets a page built from the same triples, plus the passages that mention the resource.
+An RDF client gets the resource's description (see carnets.store.base.describe_query) in the
+negotiated format, or in the format its URL suffix names (`/person/max-jacob.ttl`); a browser
+gets the page of the resource service's view. A resource mentioned more than a page holds is
+paged (`?page=2`): Hydra paging terms in the RDF, links in the page.
 """
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 
 from carnets import conneg
 from carnets.export import compact_jsonld
-from carnets.web.app import publisher
 from carnets.web.pages import home_page, resource_page
+from carnets.web.state import publisher
 
 bp = Blueprint("resources", __name__)
 
@@ -42,9 +44,12 @@ def resource(path: str) -> Response:
         media_type = conneg.negotiate(
             conneg.RESOURCES, request.headers.get("Accept"), request.args.get("format")
         )
+    page = _page_number()
     iri = carnets.base + stem
-    body = _render(iri, media_type)
+    body = _render(iri, media_type, page, "/" + stem)
     if body is None:
+        if page > 1:
+            raise NotFound(f"{iri} has no page {page} of mentions")
         raise NotFound(f"{iri} is not a resource of this dataset")
     if media_type == conneg.HTML:
         response = Response(body, mimetype="text/html")
@@ -59,12 +64,21 @@ def resource(path: str) -> Response:
         for media, suffix in conneg.SUFFIXES.items()
     )
     if carnets.release is not None:
-        response.set_etag(
-            f"{carnets.release.fingerprint}-{conneg.SUFFIXES.get(media_type, 'html')}"
-        )
+        kind = conneg.SUFFIXES.get(media_type, "html")
+        response.set_etag(f"{carnets.release.fingerprint}-{kind}-{page}")
         response.headers["Last-Modified"] = carnets.release.last_modified
         response.make_conditional(request)
     return response
+
+
+def _page_number() -> int:
+    """The `page` parameter: a positive decimal integer, 1 when absent."""
+    given = request.args.get("page")
+    if given is None:
+        return 1
+    if not (given.isascii() and given.isdigit()) or not 0 < int(given) <= 1_000_000:
+        raise BadRequest(f"page must be a whole number from 1, not {given[:40]!r}")
+    return int(given)
 
 
 def _split_suffix(path: str) -> tuple[str, str | None]:
@@ -74,18 +88,26 @@ def _split_suffix(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-def _render(iri: str, media_type: str) -> bytes | str | None:
+def _render(iri: str, media_type: str, page: int, path: str) -> bytes | str | None:
+    carnets = publisher()
     if media_type == conneg.HTML:
-        n_triples = _description(iri, conneg.N_TRIPLES)
-        return None if n_triples is None else resource_page(iri, n_triples)
+        view = carnets.resources.view(iri, page)
+        if view is None and page == 1:
+            void = carnets.describe_from_void(iri, conneg.N_TRIPLES)
+            if void is not None:
+                triples = ox.parse(void, ox.RdfFormat.N_TRIPLES)
+                view = carnets.resources.page_of_triples(iri, triples)
+        return None if view is None else resource_page(view, path)
     if media_type == conneg.JSON_LD:
-        n_triples = _description(iri, conneg.N_TRIPLES)
-        return None if n_triples is None else compact_jsonld(n_triples, publisher().context)
-    return _description(iri, media_type)
+        n_triples = _description(iri, conneg.N_TRIPLES, page)
+        return None if n_triples is None else compact_jsonld(n_triples, carnets.context)
+    return _description(iri, media_type, page)
 
 
-def _description(iri: str, media_type: str) -> bytes | None:
+def _description(iri: str, media_type: str, page: int) -> bytes | None:
     """The store's description, or for the named graphs and dumps, what the VoID says."""
     carnets = publisher()
-    found = carnets.store.describe(iri, media_type)
-    return found if found is not None else carnets.describe_from_void(iri, media_type)
+    found = carnets.store.describe(iri, media_type, page, carnets.settings.page_size)
+    if found is None and page == 1:
+        return carnets.describe_from_void(iri, media_type)
+    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from carnets.conneg import JSON_LD, TURTLE
 from carnets.export import convert_graph
-from carnets.web.app import publisher
+from carnets.web.state import publisher
 
 FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = [

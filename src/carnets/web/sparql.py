@@ -1,7 +1,8 @@
 """The SPARQL 1.1 Protocol endpoint at /sparql: queries by GET and both POSTs, read-only.
 
-The request is checked here (form, dataset, SERVICE, format) before the store runs anything,
-so that refusals cost nothing and are the same whichever store is configured.
+This module reads the HTTP request (the Protocol's three routes, its parameters, the format);
+the query service (carnets.services.queries) reads the query and decides what runs, the same
+whichever store is configured.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from werkzeug.datastructures import MultiDict
 
 from carnets import conneg
 from carnets.errors import QueryError, QueryRefused
-from carnets.store.query_text import QueryText, read_query
-from carnets.web.app import publisher
+from carnets.services.queries import READ_ONLY
 from carnets.web.service import service_description
+from carnets.web.state import publisher
 
 bp = Blueprint("sparql", __name__)
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
-READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -28,29 +28,21 @@ def sparql() -> Response:
     query, params = _read_request()
     if query is None:
         return _describe_service()
-    info = read_query(query)
-    if info.is_update:
-        raise QueryRefused(READ_ONLY)
-    default_graphs = params.getlist("default-graph-uri")
-    named_graphs = params.getlist("named-graph-uri")
-    _check_safety(info, default_graphs, named_graphs)
-    table = conneg.GRAPHS if info.form in ("CONSTRUCT", "DESCRIBE") else conneg.RESULTS
-    media_type = conneg.negotiate(table, request.headers.get("Accept"), params.get("format"))
-    settings = publisher().settings
-    result = publisher().store.query(
+    queries = publisher().queries
+    prepared = queries.prepare(
         query,
-        media_type,
-        default_graphs=default_graphs,
-        named_graphs=named_graphs,
-        timeout=settings.query_timeout,
-        max_rows=settings.max_rows,
+        default_graphs=params.getlist("default-graph-uri"),
+        named_graphs=params.getlist("named-graph-uri"),
     )
+    table = conneg.GRAPHS if prepared.form in ("CONSTRUCT", "DESCRIBE") else conneg.RESULTS
+    media_type = conneg.negotiate(table, request.headers.get("Accept"), params.get("format"))
+    result = queries.run(prepared, media_type)
     response = Response(result.body, mimetype=None, content_type=conneg.content_type(media_type))
     response.vary.add("Accept")
     response.headers["Cache-Control"] = "no-store" if request.method == "POST" else "max-age=60"
     if result.truncated is not None:
         response.headers["Carnets-Truncated"] = f"rows={result.truncated}"
-        response.headers["Carnets-Max-Rows"] = str(settings.max_rows)
+        response.headers["Carnets-Max-Rows"] = str(result.truncated)
     return response
 
 
@@ -92,17 +84,6 @@ def _unsupported_media_type():
     return UnsupportedMediaType(
         f"POST a query as {FORM} or {DIRECT}, not {request.mimetype or 'no content type'}"
     )
-
-
-def _check_safety(info: QueryText, default_graphs: list[str], named_graphs: list[str]) -> None:
-    """Refuse graphs the dataset does not have (SERVICE calls are the store's to refuse)."""
-    local = publisher().graph_names
-    for graph in [*info.from_graphs, *info.from_named_graphs, *default_graphs, *named_graphs]:
-        if graph not in local:
-            raise QueryRefused(
-                f"<{graph}> is not a graph of this dataset and remote graphs are not fetched; "
-                f"its graphs are: {', '.join(sorted(local))}"
-            )
 
 
 def _describe_service() -> Response:

@@ -7,22 +7,23 @@ them dereferenceable, and each term's row on the page carries its local name as 
 
 from __future__ import annotations
 
-import json
-
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
 
 from carnets import conneg
 from carnets.namespaces import CN, GRAPH_ONTOLOGY
-from carnets.web.app import publisher
+from carnets.store.base import QueryRequest
+from carnets.store.query_text import bind_variables
+from carnets.web.state import publisher
 
 bp = Blueprint("vocabulary", __name__)
 
-GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }"
+GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 TERMS = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?term ?kind ?en ?fr ?definition WHERE { GRAPH <%s> {
+SELECT ?term ?kind ?en ?fr ?definition WHERE { GRAPH ?g {
   ?term a ?kind . FILTER(?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty))
   OPTIONAL { ?term rdfs:label ?en FILTER(LANGMATCHES(LANG(?en), "en")) }
   OPTIONAL { ?term rdfs:label ?fr FILTER(LANGMATCHES(LANG(?fr), "fr")) }
@@ -55,19 +56,19 @@ def ontology_as(suffix: str) -> Response:
 
 def _ontology(media_type: str) -> Response:
     carnets = publisher()
-    graph = carnets.base + GRAPH_ONTOLOGY
+    graph = {"g": ox.NamedNode(carnets.base + GRAPH_ONTOLOGY)}
     timeout = carnets.settings.query_timeout
     if media_type != conneg.HTML:
-        result = carnets.store.query(GRAPH % graph, media_type, timeout=timeout)
+        text = bind_variables(GRAPH, {name: str(term) for name, term in graph.items()})
+        result = carnets.store.execute(QueryRequest(text, media_type, form="CONSTRUCT"), timeout)
         return Response(result.body, content_type=conneg.content_type(media_type))
-    rows = json.loads(carnets.store.query(TERMS % graph, conneg.SPARQL_JSON, timeout=timeout).body)
     sections: dict[str, list[dict[str, str]]] = {title: [] for title in KINDS.values()}
-    for row in rows["results"]["bindings"]:
-        term = row["term"]["value"]
+    for row in carnets.store.select(TERMS, graph, timeout):
+        term = row["term"].value
         if not term.startswith(str(CN)):
             continue
-        kind = KINDS[row["kind"]["value"].rsplit("#", 1)[-1]]
-        values = {name: cell["value"] for name, cell in row.items()}
+        kind = KINDS[row["kind"].value.rsplit("#", 1)[-1]]
+        values = {name: cell.value for name, cell in row.items()}
         sections[kind].append(values | {"name": term.removeprefix(str(CN))})
     page = render_template("ontology.html", namespace=str(CN), sections=sections)
     return Response(page, mimetype="text/html")

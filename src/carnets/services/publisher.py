@@ -1,0 +1,85 @@
+"""The publisher: what every request needs, built once by the app factory.
+
+It holds the settings, the store, the release it was built from and the services over them.
+The web layer keeps it in `app.extensions["carnets"]` (see carnets.web.state); nothing here
+imports Flask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pyoxigraph as ox
+
+from carnets.config import Settings
+from carnets.export import Release
+from carnets.services.queries import QueryService
+from carnets.services.resources import ResourceService
+from carnets.store import Store
+
+
+@dataclass
+class Publisher:
+    """Settings, the store, the release it was built from, and the services over them."""
+
+    settings: Settings
+    store: Store
+    release: Release | None
+    context: dict = field(default_factory=dict)
+    owns_store: bool = False
+
+    @property
+    def base(self) -> str:
+        return self.settings.base
+
+    @cached_property
+    def queries(self) -> QueryService:
+        return QueryService(
+            self.store,
+            service_allow=self.settings.service_allow,
+            max_rows=self.settings.max_rows,
+            timeout=self.settings.query_timeout,
+        )
+
+    @cached_property
+    def resources(self) -> ResourceService:
+        return ResourceService(
+            self.store,
+            self.base,
+            page_size=self.settings.page_size,
+            timeout=max(self.settings.query_timeout, 10.0),
+        )
+
+    @cached_property
+    def graph_names(self) -> frozenset[str]:
+        """The named graphs; fixed for the life of the app, as the store is read-only."""
+        return frozenset(self.triple_counts)
+
+    @cached_property
+    def triple_counts(self) -> dict[str, int]:
+        if self.release is not None:
+            return dict(self.release.triple_counts)
+        return self.store.triple_counts()
+
+    @cached_property
+    def void(self) -> ox.Store | None:
+        """The release's VoID/DCAT graph as a small pyoxigraph store (None without a release)."""
+        if self.release is None:
+            return None
+        store = ox.Store()
+        store.load(self.release.void_turtle(), ox.RdfFormat.TURTLE)
+        return store
+
+    def describe_from_void(self, iri: str, media_type: str) -> bytes | None:
+        """What the VoID says of `iri`: the named graphs as subsets and linkset, the dumps."""
+        if self.void is None:
+            return None
+        triples = [q.triple for q in self.void.quads_for_pattern(ox.NamedNode(iri), None, None)]
+        if not triples:
+            return None
+        return ox.serialize(triples, format=ox.RdfFormat.from_media_type(media_type))
+
+    def close(self) -> None:
+        if self.owns_store:
+            self.store.close()

@@ -1,0 +1,143 @@
+"""The query service: reads each scholar's query once and decides what the engine may run.
+
+Every store gets the same refusals (updates, unreadable text, SERVICE calls the policy does not
+allow, graphs from elsewhere), the same row cap and the same time limit; a store only runs the
+text it is handed. The text is read here once, by carnets.store.query_text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+
+from carnets.errors import QueryError, QueryRefused
+from carnets.store.base import QueryRequest, QueryResult, Store
+from carnets.store.query_text import QueryText, read_query, refuse_unsafe_services
+
+READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
+
+# The fewest bytes one result row can take in each format: below (cap + 1) * this, a body
+# cannot hold more than `cap` rows, so it need not be counted.
+_MIN_ROW_BYTES = {
+    "application/sparql-results+json": 3,
+    "application/sparql-results+xml": 17,
+    "text/csv": 2,
+    "text/tab-separated-values": 1,
+}
+
+
+_XML_RESULT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?result[\s>/]")
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query read and allowed: what the engine will run, and the cap to check its rows by."""
+
+    info: QueryText
+    request: QueryRequest  # its media type is filled in by `run`
+    cap: int | None  # SELECT rows beyond which the answer is cut (it was sent with cap + 1)
+
+    @property
+    def form(self) -> str:
+        return self.info.form or "SELECT"
+
+
+class QueryService:
+    """Reads, checks and runs scholars' SPARQL queries on one store.
+
+    A graph the request or the query names that the dataset does not have is an empty graph:
+    pyoxigraph never fetches one, and the engine-specific syntax a remote engine would fetch
+    with (Virtuoso's `define get:soft`) is refused, as no query may start with it. SERVICE calls
+    pass only to `service_allow`; where the engine has the network, only when the reading of
+    the query is sure of every call.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        service_allow: Collection[str] = (),
+        max_rows: int | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.store = store
+        self.service_allow = frozenset(service_allow)
+        self.max_rows = max_rows
+        self.timeout = timeout
+
+    def prepare(
+        self,
+        text: str,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> PreparedQuery:
+        """Read `text` once; raise QueryError or QueryRefused, or return what may run."""
+        info = read_query(text)
+        if info.is_update:
+            raise QueryRefused(READ_ONLY)
+        if info.form is None:
+            raise QueryError(
+                "a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE "
+                "(after any BASE and PREFIX declarations)"
+            )
+        federated = bool(info.services)
+        refuse_unsafe_services(
+            info, self.service_allow, networked=federated or not self.store.sandboxed
+        )
+        cap = self.max_rows
+        capped = (
+            info.form == "SELECT" and cap is not None and (info.limit is None or info.limit > cap)
+        )
+        request = QueryRequest(
+            info.with_limit(cap + 1) if capped else text,
+            "",
+            tuple(default_graphs),
+            tuple(named_graphs),
+            union_default=not info.has_dataset_clause,
+            federated=federated and self.store.sandboxed,
+            form="CONSTRUCT" if info.form == "DESCRIBE" else info.form,
+        )
+        return PreparedQuery(info, request, cap if capped else None)
+
+    def run(self, prepared: PreparedQuery, media_type: str) -> QueryResult:
+        """The engine's answer as `media_type`, cut to the row cap (and saying so) if needed."""
+        request = replace(prepared.request, media_type=media_type)
+        result = self.store.execute(request, self.timeout)
+        cap = prepared.cap
+        if cap is None or not _more_rows_than(result, cap):
+            return result
+        request = replace(request, text=prepared.info.with_limit(cap))
+        result = self.store.execute(request, self.timeout)
+        return replace(result, truncated=cap)
+
+    def query(self, text: str, media_type: str, **dataset: Sequence[str]) -> QueryResult:
+        """prepare() then run(), for callers that know the media type up front."""
+        return self.run(self.prepare(text, **dataset), media_type)
+
+
+def _more_rows_than(result: QueryResult, cap: int) -> bool:
+    """Whether a results body holds more than `cap` rows, counted by reading its syntax.
+
+    Not by pyoxigraph: a remote engine's serialization may be valid for clients yet not for
+    pyoxigraph's parser (Virtuoso writes blank nodes as nodeID://...). Counting rows needs no
+    term: JSON is parsed, a row of SPARQL XML is a <result> element (a literal's own "<" is
+    escaped), CSV is read by the csv module (quoted values may hold line breaks), and TSV has a
+    line per row (its values escape line breaks).
+    """
+    body, media_type = result.body, result.media_type
+    if len(body) < (cap + 1) * _MIN_ROW_BYTES[media_type]:
+        return False
+    if media_type == "application/sparql-results+json":
+        rows = len(json.loads(body).get("results", {}).get("bindings", []))
+    elif media_type == "application/sparql-results+xml":
+        rows = len(_XML_RESULT.findall(body))
+    elif media_type == "text/csv":
+        rows = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1
+    else:
+        rows = len(body.rstrip(b"\r\n").splitlines()) - 1
+    return rows > cap
