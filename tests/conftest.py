@@ -66,7 +66,16 @@ def edition_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def settings(edition_root: Path) -> Settings:
     # A short time limit keeps the runaway-query tests quick; a low row cap lets them bite.
-    return Settings.from_env({}, root=edition_root, query_timeout=1.5, max_rows=50)
+    # No rate limit or per-client cap: every test request comes from 127.0.0.1 (the
+    # admission tests set their own).
+    return Settings.from_env(
+        {},
+        root=edition_root,
+        query_timeout=1.5,
+        max_rows=50,
+        rate_limit=0,
+        client_queries=0,
+    )
 
 
 @pytest.fixture(scope="session")

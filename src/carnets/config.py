@@ -28,7 +28,45 @@ class Settings:
     )
     host: str = _setting("127.0.0.1", "CARNETS_HOST", "Address the server listens on")
     port: int = _setting(8000, "CARNETS_PORT", "Port the server listens on")
-    threads: int = _setting(8, "CARNETS_THREADS", "Worker threads of the WSGI server")
+    threads: int = _setting(
+        32, "CARNETS_THREADS", "Threads of the WSGI server (most wait on a query worker)"
+    )
+    connection_limit: int = _setting(
+        1000,
+        "CARNETS_CONNECTION_LIMIT",
+        "Connections the server holds open at once (a slow client holds one)",
+    )
+    channel_timeout: int = _setting(
+        30, "CARNETS_CHANNEL_TIMEOUT", "Seconds an idle connection is kept open"
+    )
+    request_timeout: int = _setting(
+        10,
+        "CARNETS_REQUEST_TIMEOUT",
+        "Seconds a client may take to send one request (headers and body) before it is cut off",
+    )
+    max_header: int = _setting(
+        65_536,
+        "CARNETS_MAX_HEADER",
+        "Largest request line and headers, in bytes (431 beyond; a longer GET query must POST)",
+    )
+    max_body: int = _setting(
+        1_048_576, "CARNETS_MAX_BODY", "Largest request body, in bytes (413 beyond)"
+    )
+    max_query: int = _setting(
+        262_144, "CARNETS_MAX_QUERY", "Largest SPARQL query, in bytes of UTF-8 (413 beyond)"
+    )
+    public_url: str = _setting(
+        "",
+        "CARNETS_PUBLIC_URL",
+        "URL of the server's root as clients reach it, naming the endpoint in the service "
+        "description (empty: {base}sparql, as the VoID description names it)",
+    )
+    trust_host: bool = _setting(
+        False,
+        "CARNETS_TRUST_HOST",
+        "Name the endpoint after the request's Host header when CARNETS_PUBLIC_URL is empty "
+        "(local development)",
+    )
     query_workers: int = _setting(
         0, "CARNETS_QUERY_WORKERS", "Query worker processes (0: one per core, at least 2)"
     )
@@ -40,6 +78,26 @@ class Settings:
     )
     max_rows: int = _setting(
         100_000, "CARNETS_MAX_ROWS", "Largest number of result rows served (clients are told)"
+    )
+    light_budget: float = _setting(
+        0.5,
+        "CARNETS_LIGHT_BUDGET",
+        "Seconds a query may take in the light lane before it is rerun with the slow ones (0: off)",
+    )
+    queue_wait: float = _setting(
+        2.0, "CARNETS_QUEUE_WAIT", "Seconds a query waits for a busy worker before a 503"
+    )
+    rate_limit: float = _setting(
+        30.0, "CARNETS_RATE_LIMIT", "Requests a second per client before a 429 (0: no limit)"
+    )
+    rate_burst: int = _setting(90, "CARNETS_RATE_BURST", "Requests a client may send at once")
+    client_queries: int = _setting(
+        2, "CARNETS_CLIENT_QUERIES", "SPARQL queries a client may have running at once (0: any)"
+    )
+    trusted_proxies: int = _setting(
+        0,
+        "CARNETS_TRUSTED_PROXIES",
+        "Reverse proxies in front whose X-Forwarded-For names the client (0: none)",
     )
     page_size: int = _setting(
         100, "CARNETS_PAGE_SIZE", "Mentions on one page of a resource's description and page"
@@ -106,6 +164,17 @@ def _convert(name: str, type_name: str, raw: str):
             return Path(raw)
         if type_name.startswith("tuple"):
             return tuple(raw.split())
+        if type_name == "bool":
+            return _boolean(raw)
     except ValueError as error:
         raise ConfigError(f"setting {name}: cannot read {raw!r}: {error}") from error
     return raw
+
+
+def _boolean(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false (1/0, yes/no, on/off)")

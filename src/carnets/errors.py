@@ -41,3 +41,19 @@ class QueryTimeout(CarnetsError):
 
 class LinkingError(CarnetsError):
     """A Wikidata endpoint could not be reached or answered badly."""
+
+
+class QueryBusy(QueryTimeout):
+    """No query worker was free in time: the server is busy, not the query slow (503)."""
+
+
+class TooManyRequests(CarnetsError):
+    """A client sent more than its share; it may try again after `retry_after` seconds (429)."""
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class EngineFailure(CarnetsError):
+    """The query engine failed (a worker died): a fault of the server, answered 500 and logged."""

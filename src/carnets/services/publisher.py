@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from carnets.config import Settings
 from carnets.export import Release
+from carnets.services.admission import Admission
 from carnets.services.queries import QueryService
 from carnets.services.resources import ResourceService
 from carnets.store import Store
@@ -34,12 +35,22 @@ class Publisher:
         return self.settings.base
 
     @cached_property
+    def admission(self) -> Admission:
+        return Admission(
+            rate=self.settings.rate_limit,
+            burst=self.settings.rate_burst,
+            concurrent=self.settings.client_queries,
+        )
+
+    @cached_property
     def queries(self) -> QueryService:
         return QueryService(
             self.store,
             service_allow=self.settings.service_allow,
             max_rows=self.settings.max_rows,
             timeout=self.settings.query_timeout,
+            admission=self.admission,
+            light_budget=self.settings.light_budget,
         )
 
     @cached_property

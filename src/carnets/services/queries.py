@@ -11,10 +11,12 @@ import csv
 import io
 import json
 import re
+import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
-from carnets.errors import QueryError, QueryRefused
+from carnets.errors import QueryBusy, QueryError, QueryRefused, QueryTimeout
+from carnets.services.admission import Admission
 from carnets.store.base import QueryRequest, QueryResult, Store
 from carnets.store.query_text import QueryText, read_query, refuse_unsafe_services
 
@@ -63,11 +65,17 @@ class QueryService:
         service_allow: Collection[str] = (),
         max_rows: int | None = None,
         timeout: float = 30.0,
+        admission: Admission | None = None,
+        light_budget: float = 0.0,
     ) -> None:
         self.store = store
         self.service_allow = frozenset(service_allow)
         self.max_rows = max_rows
         self.timeout = timeout
+        self.admission = admission or Admission()
+        # The light lane's budget, where the store has lanes (0: every query goes to the
+        # general lane).
+        self.light_budget = light_budget if getattr(store, "lanes", False) else 0.0
 
     def prepare(
         self,
@@ -104,16 +112,42 @@ class QueryService:
         )
         return PreparedQuery(info, request, cap if capped else None)
 
-    def run(self, prepared: PreparedQuery, media_type: str) -> QueryResult:
-        """The engine's answer as `media_type`, cut to the row cap (and saying so) if needed."""
+    def run(self, prepared: PreparedQuery, media_type: str, client: str = "") -> QueryResult:
+        """The engine's answer as `media_type`, cut to the row cap (and saying so) if needed.
+
+        `client` names who sent it, for its standing (see carnets.services.admission).
+        """
         request = replace(prepared.request, media_type=media_type)
-        result = self.store.execute(request, self.timeout)
+        result = self._execute(request, client)
         cap = prepared.cap
         if cap is None or not _more_rows_than(result, cap):
             return result
         request = replace(request, text=prepared.info.with_limit(cap))
-        result = self.store.execute(request, self.timeout)
+        result = self._execute(request, client)
         return replace(result, truncated=cap)
+
+    def _execute(self, request: QueryRequest, client: str) -> QueryResult:
+        """The light lane first for a query in good standing, then the general lane."""
+        timeout = self.timeout
+        budget = min(self.light_budget, timeout)
+        if budget > 0 and not request.federated and self.admission.light(client, request.text):
+            started = time.monotonic()
+            try:
+                return self.store.execute(replace(request, lane="light"), budget)
+            except QueryBusy:
+                pass  # the light lane is full of cheap queries: queue with the others
+            except QueryTimeout:
+                self.admission.overran(client, request.text)
+                if budget >= timeout:
+                    raise
+            timeout -= time.monotonic() - started
+        try:
+            return self.store.execute(replace(request, lane="general"), timeout)
+        except QueryBusy:
+            raise
+        except QueryTimeout:  # still looping runaways: stay out of the light lane
+            self.admission.overran(client, request.text)
+            raise
 
     def query(self, text: str, media_type: str, **dataset: Sequence[str]) -> QueryResult:
         """prepare() then run(), for callers that know the media type up front."""

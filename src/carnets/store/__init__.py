@@ -51,6 +51,7 @@ def open_store(
             snapshot=snapshot,
             describe_timeout=max(settings.query_timeout, 10.0),
             service_allow=settings.service_allow,
+            queue_wait=settings.queue_wait,
         )
     if settings.store == "remote":
         from carnets.namespaces import EDITION_GRAPHS

@@ -68,6 +68,7 @@ class QueryRequest:
     union_default: bool = True
     federated: bool = False  # it calls allowed SERVICE endpoints: a worker with network runs it
     form: str = "SELECT"  # SELECT, ASK or CONSTRUCT (for DESCRIBE too), as the service read it
+    lane: str = "general"  # which workers run it, where a store has lanes (see workers.py)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ class Store(Protocol):
     base: str
     # Whether the engine that runs queries without SERVICE calls has no network of its own.
     sandboxed: bool
+    # Whether `execute` honours QueryRequest.lane (a light lane that runaways cannot take).
+    lanes: bool
 
     def execute(self, request: QueryRequest, timeout: float) -> QueryResult:
         """Run a prepared query and return the engine's serialization as `request.media_type`.

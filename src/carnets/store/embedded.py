@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from carnets.conneg import JSON_LD, N_QUADS, TRIG
-from carnets.errors import QueryTimeout
+from carnets.errors import QueryBusy, QueryTimeout
 from carnets.store import sandbox
 from carnets.store.base import (
     PAGE_SIZE,
@@ -27,7 +27,9 @@ from carnets.store.base import (
     SelectRequest,
 )
 from carnets.store.execute import describe, execute, select
-from carnets.store.workers import WorkerPool
+from carnets.store.workers import GENERAL, LIGHT, WorkerPool
+
+LIGHT_WAIT = 0.5  # seconds a request waits for the light lane before it goes elsewhere
 
 
 class EmbeddedStore:
@@ -48,6 +50,7 @@ class EmbeddedStore:
         snapshot: Path | None = None,
         describe_timeout: float = 30.0,
         service_allow: Sequence[str] = (),
+        queue_wait: float = 2.0,
     ) -> None:
         self.base = base
         self.path = Path(path)
@@ -55,6 +58,8 @@ class EmbeddedStore:
         self.sandboxed = workers > 0 and sandbox.available()
         self._handle: ox.Store | None = None
         self._pool = None
+        self.lanes = workers > 1
+        self.queue_wait = queue_wait
         if workers > 0:
             federation = 1 if service_allow and self.sandboxed else 0
             self._pool = WorkerPool(
@@ -71,15 +76,23 @@ class EmbeddedStore:
 
     def execute(self, request: QueryRequest, timeout: float) -> QueryResult:
         if self._pool is not None:
-            return self._pool.run(request, timeout)
+            wait = LIGHT_WAIT if request.lane == LIGHT else self.queue_wait
+            return self._pool.run(request, timeout, lane=request.lane, wait=wait)
         return _run_in_thread(lambda: execute(self._store, request), timeout)
+
+    def _site(self, request: DescribeRequest | SelectRequest, timeout: float):
+        """The site's own requests: the light lane, or the general one when it is busy."""
+        try:
+            return self._pool.run(request, timeout, lane=LIGHT, wait=LIGHT_WAIT)
+        except QueryBusy:
+            return self._pool.run(request, timeout, lane=GENERAL, wait=self.queue_wait)
 
     def select(
         self, text: str, bindings: Mapping[str, Any] | None = None, timeout: float = 30.0
     ) -> Rows:
         request = SelectRequest(text, tuple((bindings or {}).items()))
         if self._pool is not None:
-            return self._pool.run(request, timeout)
+            return self._site(request, timeout)
         return select(self._store, request)
 
     def describe(
@@ -87,7 +100,7 @@ class EmbeddedStore:
     ) -> bytes | None:
         request = DescribeRequest(iri, media_type, page, size)
         if self._pool is not None:
-            return self._pool.run(request, self._describe_timeout)
+            return self._site(request, self._describe_timeout)
         return describe(self._store, request)
 
     @property

@@ -43,6 +43,7 @@ class RemoteStore:
     """
 
     sandboxed = False
+    lanes = False  # the engine schedules its own queries
 
     def __init__(
         self,

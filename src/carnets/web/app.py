@@ -9,12 +9,13 @@ through carnets.web.state, so no module of the web layer imports this one.
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from carnets.config import Settings
 from carnets.export import Release, prepare_release
 from carnets.services.publisher import Publisher
 from carnets.store import Store, open_store
-from carnets.web import dumps, errors, health, reconcile, resources, sparql, vocabulary
+from carnets.web import admission, dumps, errors, health, reconcile, resources, sparql, vocabulary
 from carnets.web.state import EXTENSION
 
 
@@ -38,7 +39,10 @@ def create_app(
     app.extensions[EXTENSION] = Publisher(settings, store, release, context, owns_store)
     app.extensions["carnets.store"] = store  # the reconciliation blueprint looks here
 
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     errors.init_app(app)
+    admission.init_app(app)
     for blueprint in (health.bp, sparql.bp, dumps.bp, vocabulary.bp, reconcile.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(resources.bp)  # last: it answers every other path under the base

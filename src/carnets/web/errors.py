@@ -20,6 +20,7 @@ from carnets.errors import (
     QueryError,
     QueryRefused,
     QueryTimeout,
+    TooManyRequests,
     ValidationFailed,
 )
 
@@ -30,6 +31,7 @@ STATUS: dict[type[Exception], int] = {
     QueryRefused: 403,
     NotAcceptable: 406,
     QueryTimeout: 503,
+    TooManyRequests: 429,
     ValidationFailed: 500,
     ConfigError: 500,
 }
@@ -61,6 +63,8 @@ def _carnets_error(error: CarnetsError) -> Response:
     response = text_response(str(error), status)
     if isinstance(error, QueryTimeout):
         response.headers["Retry-After"] = "1"
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 

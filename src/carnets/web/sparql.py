@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from carnets import conneg
 from carnets.errors import QueryError, QueryRefused
 from carnets.services.queries import READ_ONLY
+from carnets.web.admission import client
 from carnets.web.service import service_description
 from carnets.web.state import publisher
 
@@ -36,7 +37,9 @@ def sparql() -> Response:
     )
     table = conneg.GRAPHS if prepared.form in ("CONSTRUCT", "DESCRIBE") else conneg.RESULTS
     media_type = conneg.negotiate(table, request.headers.get("Accept"), params.get("format"))
-    result = queries.run(prepared, media_type)
+    who = client()
+    with publisher().admission.slot(who):
+        result = queries.run(prepared, media_type, client=who)
     response = Response(result.body, mimetype=None, content_type=conneg.content_type(media_type))
     response.vary.add("Accept")
     response.headers["Cache-Control"] = "no-store" if request.method == "POST" else "max-age=60"
