@@ -122,11 +122,12 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def start_server(root: Path) -> Server:
+def start_server(root: Path, timeout: str = "300") -> Server:
     env = {
         **os.environ,
-        "CARNETS_QUERY_TIMEOUT": "300",
-        "CARNETS_THREADS": "8",
+        "CARNETS_QUERY_TIMEOUT": timeout,
+        "CARNETS_RATE_LIMIT": os.environ.get("CARNETS_RATE_LIMIT", "0"),
+        "CARNETS_CLIENT_QUERIES": os.environ.get("CARNETS_CLIENT_QUERIES", "0"),
         "CARNETS_PORT": "0",
         "PYTHONPATH": str(ROOT / "src"),
     }

@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS, XSD
 
-from carnets.annotate import context, find_mentions
+from carnets.annotate import Match, context, find_mentions
 from carnets.config import Settings
 from carnets.dates import bounds_graph
-from carnets.errors import CarnetsError
 from carnets.files import write_atomically
+from carnets.ingest.sources import edition_sections, source_documents
+from carnets.ingest.texts import Section, split_source
 from carnets.loading import LINKS_FILE, read_graphs
-from carnets.namespaces import CN, OA, SCHEMA, WD, bind_prefixes
+from carnets.namespaces import CN, EDTF, OA, SCHEMA, WD, bind_prefixes
+
+__all__ = ["Section", "build_edition", "generate", "split_source"]
 
 SOURCE_TEXT = "source/serge-notebooks-1944-excerpt.txt"
+SOURCE_DIR = "source"  # every .txt, .md and .xml document here is read (carnets.sources)
 VERIFIED_LINKS = "source/wikidata-verified.tsv"
 TEXTS_FILE = "texts.ttl"
 MENTIONS_FILE = "mentions.ttl"
@@ -39,6 +42,11 @@ RIGHTS = (
     "The English translation of the notebooks is by Mitchell Abidor and Richard Greeman, "
     "published by New York Review Books Classics, and is under copyright: it is quoted "
     "here for scholarship and is not covered by the licence of this dataset."
+)
+# Entries ingested in the notebooks' own language are not the translation.
+RIGHTS_ORIGINAL = (
+    "The text of this entry is quoted for scholarship from the source it was ingested from "
+    "and is not covered by the licence of this dataset."
 )
 # Predicates by which a resource whose name contains another name involves it, so that the
 # inner name counts as a mention too (see annotate.find_mentions).
@@ -54,79 +62,6 @@ EXCLUDED_QIDS = {
     "Q148": "the People's Republic of China (1949): a 1944 mention needs a historical item",
 }
 
-MONTHS = "January February March April May June July August September October November December"
-MOIS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-HEADING = re.compile(r"^(" + MONTHS.replace(" ", "|") + r") (\d{1,2}), (\d{4})$", re.M)
-
-
-@dataclass(frozen=True)
-class Section:
-    """One text of the source: an entry (dated) or an editorial text."""
-
-    path: str  # URI path under the base: entry/1944-08-10, note/biography
-    text: str
-    title_en: str
-    title_fr: str
-    day: date | None = None
-
-
-def split_source(source: str) -> list[Section]:
-    """Cut the source into its five entries and the editorial texts around them."""
-    headings = list(HEADING.finditer(source))
-    if not headings:
-        raise CarnetsError("no dated entry heading found in the source text")
-    credit = source.index("—Translated from the French")
-    biography = source.index("Victor Serge (1890")
-    translators = source.index("Mitchell Abidor is a historian")
-    excerpted = source.index("Excerpted from")
-    intro_start = source.index("The writer and revolutionary")
-    sections = [
-        Section(
-            "note/introduction",
-            source[intro_start : headings[0].start()].strip(),
-            "Introduction: Notes from an Exiled Revolutionary",
-            "Introduction : Notes from an Exiled Revolutionary",
-        ),
-        Section(
-            "note/translation-credit",
-            source[credit:biography].strip(),
-            "Translation credit",
-            "Mention des traducteurs",
-        ),
-        Section(
-            "note/biography",
-            source[biography:translators].strip(),
-            "Biographical note on Victor Serge",
-            "Notice biographique de Victor Serge",
-        ),
-        Section(
-            "note/translators",
-            source[translators:excerpted].strip(),
-            "Notes on the translators",
-            "Notices des traducteurs",
-        ),
-        Section(
-            "note/source",
-            source[excerpted:].strip(),
-            "Source of the excerpt",
-            "Source de l'extrait",
-        ),
-    ]
-    for i, heading in enumerate(headings):
-        end = headings[i + 1].start() if i + 1 < len(headings) else credit
-        day = date(int(heading[3]), MONTHS.split().index(heading[1]) + 1, int(heading[2]))
-        fr_day = f"{day.day} {MOIS.split()[day.month - 1]} {day.year}"
-        sections.append(
-            Section(
-                f"entry/{day.isoformat()}",
-                source[heading.end() : end].strip(),
-                f"Entry of {heading[2]} {heading[1]} {heading[3]}",
-                f"Entrée du {fr_day}",
-                day,
-            )
-        )
-    return sections
-
 
 def texts_graph(sections: list[Section], base: str) -> Graph:
     """Entries and editorial texts with their full text and metadata."""
@@ -140,8 +75,9 @@ def texts_graph(sections: list[Section], base: str) -> Graph:
         uri = URIRef(base + section.path)
         g.add((uri, SKOS.prefLabel, Literal(section.title_en, lang="en")))
         g.add((uri, SKOS.prefLabel, Literal(section.title_fr, lang="fr")))
-        g.add((uri, SCHEMA.text, Literal(section.text, lang="en")))
-        g.add((uri, DCTERMS.rights, Literal(RIGHTS, lang="en")))
+        g.add((uri, SCHEMA.text, Literal(section.text, lang=section.language)))
+        rights = RIGHTS if section.language == "en" else RIGHTS_ORIGINAL
+        g.add((uri, DCTERMS.rights, Literal(rights, lang="en")))
         g.add((uri, DCTERMS.source, URIRef(base + "work/notebooks-1936-1947")))
         if section.day:
             g.add((uri, RDF.type, CN.Entry))
@@ -150,9 +86,12 @@ def texts_graph(sections: list[Section], base: str) -> Graph:
             g.add((uri, SCHEMA.position, Literal(entries.index(section) + 1)))
             g.add((uri, SCHEMA.isPartOf, notebooks))
             g.add((uri, SCHEMA.author, serge))
-            g.add((uri, SCHEMA.inLanguage, Literal("en")))
-            for translator in translators:
-                g.add((uri, SCHEMA.translator, translator))
+            g.add((uri, SCHEMA.inLanguage, Literal(section.language)))
+            if section.edtf:
+                g.add((uri, CN.edtf, Literal(section.edtf, datatype=EDTF)))
+            if section.language == "en":
+                for translator in translators:
+                    g.add((uri, SCHEMA.translator, translator))
             g.add((notebooks, SCHEMA.hasPart, uri))
         else:
             g.add((uri, RDF.type, CN.EditorialText))
@@ -184,7 +123,7 @@ def mentions_graph(sections: list[Section], curated: Graph, base: str) -> Graph:
     names, nesting = names_and_nesting(curated)
     for section in sections:
         source = URIRef(base + section.path)
-        for match in find_mentions(section.text, names, nesting):
+        for match in section_mentions(section, names, nesting):
             mention = URIRef(f"{source}#m{match.start}-{match.end}")
             prefix, suffix = context(section.text, match)
             # Target and selectors get fragment IRIs of their own, not blank nodes: the
@@ -202,14 +141,28 @@ def mentions_graph(sections: list[Section], curated: Graph, base: str) -> Graph:
             g.add((target, OA.hasSelector, quote))
             g.add((target, OA.hasSelector, position))
             g.add((quote, RDF.type, OA.TextQuoteSelector))
-            g.add((quote, OA.exact, Literal(match.quote, lang="en")))
-            g.add((quote, OA.prefix, Literal(prefix, lang="en")))
-            g.add((quote, OA.suffix, Literal(suffix, lang="en")))
+            g.add((quote, OA.exact, Literal(match.quote, lang=section.language)))
+            g.add((quote, OA.prefix, Literal(prefix, lang=section.language)))
+            g.add((quote, OA.suffix, Literal(suffix, lang=section.language)))
             g.add((position, RDF.type, OA.TextPositionSelector))
             g.add((position, OA.start, Literal(match.start)))
             g.add((position, OA.end, Literal(match.end)))
             g.add((source, SCHEMA.mentions, match.resource))
     return g
+
+
+def section_mentions(
+    section: Section, names: list[tuple[str, URIRef]], nesting: set
+) -> list[Match]:
+    """The annotator's mentions, and those a TEI source names by @ref of a known resource.
+
+    Where both give the same stretch of text, the source's @ref decides."""
+    known = {resource for _, resource in names}
+    found = {(m.start, m.end): m for m in find_mentions(section.text, names, nesting)}
+    for start, end, resource in section.refs:
+        if resource in known and 0 <= start < end <= len(section.text):
+            found[(start, end)] = Match(start, end, resource, section.text[start:end])
+    return sorted(found.values())
 
 
 def links_graph(rows: list[dict[str, str]], curated: Graph, base: str, today: date) -> Graph:
@@ -259,21 +212,28 @@ def curated_files(settings: Settings) -> list[Path]:
     return [p for p in sorted(settings.data_dir.glob("*.ttl")) if p.name not in GENERATED]
 
 
-def generate(settings: Settings, today: date | None = None) -> dict[str, Graph]:
-    """The generated files' graphs, from the source text and the curated files."""
+def generate(
+    settings: Settings, today: date | None = None, documents: dict[str, str] | None = None
+) -> dict[str, Graph]:
+    """The generated files' graphs, from the source documents and the curated files.
+
+    `documents` (file name to text) stands for data/source/ when `carnets ingest` tries a
+    change before it writes anything."""
     data = settings.data_dir
-    source = (data / SOURCE_TEXT).read_text(encoding="utf-8")
-    sections = split_source(source)
+    if documents is None:
+        documents = source_documents(data / SOURCE_DIR)
+    sections = edition_sections(documents, settings.base)
     curated = read_graphs(curated_files(settings))
+    texts = texts_graph(sections, settings.base)
     links_path = data / LINKS_FILE
     stamp = today or _existing_link_date(links_path) or date.today()
     return {
-        TEXTS_FILE: texts_graph(sections, settings.base),
+        TEXTS_FILE: texts,
         MENTIONS_FILE: mentions_graph(sections, curated, settings.base),
         LINKS_FILE: links_graph(
             read_verified(data / VERIFIED_LINKS), curated, settings.base, stamp
         ),
-        DATES_FILE: bounds_graph(curated),
+        DATES_FILE: bounds_graph(curated + texts),
     }
 
 

@@ -37,17 +37,24 @@ def cli(ctx: click.Context, root: Path | None, base: str | None) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--reference",
+    is_flag=True,
+    help="Validate with pySHACL, the reference engine, instead of the gate (slow on big editions).",
+)
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def validate(ctx: click.Context, paths: tuple[Path, ...], reference: bool) -> None:
     """Check the edition (or the given data files) against the shapes; exit 1 on violations."""
     from carnets.validation import validate as run_validation
 
     try:
-        report = run_validation(_settings(ctx), extra=paths)
+        report = run_validation(_settings(ctx), extra=paths, reference=reference)
     except CarnetsError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     click.echo(report.text())
+    if report.note:
+        click.echo(f"note: {report.note}", err=True)
     sys.exit(0 if report.conforms else 1)
 
 
@@ -142,5 +149,56 @@ def load(
 
 
 # Commands that live with their modules: publishing and linking.
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace entries whose text has changed.")
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.pass_context
+def ingest(ctx: click.Context, files: tuple[Path, ...], replace: bool, dry_run: bool) -> None:
+    """Add notebook text (plain text, Markdown or TEI P5) to the edition, validated first."""
+    from carnets.ingest.run import ingest as run_ingest
+
+    def progress(sections):
+        with click.progressbar(sections, label="looking for unknown names", file=sys.stderr) as bar:
+            yield from bar
+
+    try:
+        outcome = run_ingest(
+            _settings(ctx), files, replace=replace, dry_run=dry_run, progress=progress
+        )
+    except ValidationFailed as error:
+        click.echo(f"error: the edition would not be valid; nothing was written\n{error}", err=True)
+        sys.exit(1)
+    except CarnetsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(outcome.text())
+
+
+@cli.group()
+def export() -> None:
+    """Export the edition in other formats."""
+
+
+@export.command()
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the TEI files (default: build/tei under the root).",
+)
+@click.pass_context
+def tei(ctx: click.Context, output: Path | None) -> None:
+    """Write each entry as TEI P5, its mentions as elements whose @ref is the resource URI."""
+    from carnets.tei import export_tei
+
+    settings = _settings(ctx)
+    try:
+        written = export_tei(settings, output or settings.root / "build" / "tei")
+    except CarnetsError as error:
+        raise click.ClickException(str(error)) from error
+    for path in written:
+        click.echo(f"wrote: {path}")
+
+
 cli.add_command(serve)
 cli.add_command(link)

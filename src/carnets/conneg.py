@@ -7,7 +7,8 @@ table and lets the store name formats by the same canonical media types.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 HTML = "text/html"
 SPARQL_JSON = "application/sparql-results+json"
@@ -29,15 +30,23 @@ class Table:
     `offers` maps each media type a client may ask for to the canonical media type we answer
     with (aliases such as application/json point at the SPARQL JSON results); its order is our
     preference when a client accepts several equally. `default` answers a request with no
-    Accept header; `names` are the values of the `format` parameter and of URL suffixes.
+    Accept header; `names` are the values of the `format` parameter and of URL suffixes;
+    `aliases` are other values of the `format` parameter that clients send (SPARQLWrapper,
+    Virtuoso, Fuseki), never suffixes.
     """
 
     offers: dict[str, str]
     default: str
     names: dict[str, str]
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def canonical(self) -> list[str]:
         return list(dict.fromkeys(self.offers.values()))
+
+    def format(self, name: str) -> str | None:
+        """The media type a `format` value names here (a short name or a media type), if any."""
+        name = name.strip().lower()
+        return self.names.get(name) or self.aliases.get(name) or self.offers.get(name)
 
 
 # SELECT and ASK results.
@@ -53,6 +62,14 @@ RESULTS = Table(
     },
     default=SPARQL_JSON,
     names={"json": SPARQL_JSON, "xml": SPARQL_XML, "csv": CSV, "tsv": TSV},
+    aliases={
+        "srj": SPARQL_JSON,
+        "srx": SPARQL_XML,
+        "sparql-results+json": SPARQL_JSON,
+        "sparql-results+xml": SPARQL_XML,
+        "application/javascript": SPARQL_JSON,  # in SPARQLWrapper's and Virtuoso's JSON types
+        "text/javascript": SPARQL_JSON,
+    },
 )
 
 # CONSTRUCT and DESCRIBE results, and the service description.
@@ -63,7 +80,11 @@ GRAPHS = Table(
         JSON_LD: JSON_LD,
         RDF_XML: RDF_XML,
         "application/x-turtle": TURTLE,
+        "application/turtle": TURTLE,
         "text/n3": TURTLE,  # Turtle is a subset of N3, so an N3 client reads it
+        "text/rdf+n3": TURTLE,
+        "application/n3": TURTLE,
+        "application/x-json+ld": JSON_LD,
         "text/plain": N_TRIPLES,
         "application/json": JSON_LD,
         "application/xml": RDF_XML,
@@ -71,6 +92,19 @@ GRAPHS = Table(
     },
     default=TURTLE,
     names={"ttl": TURTLE, "turtle": TURTLE, "nt": N_TRIPLES, "jsonld": JSON_LD, "rdf": RDF_XML},
+    # What SPARQLWrapper sends as `format` for CONSTRUCT and DESCRIBE (xml, n3, json-ld,
+    # rdf+xml, and json), and other engines' names.
+    aliases={
+        "n3": TURTLE,
+        "ntriples": N_TRIPLES,
+        "n-triples": N_TRIPLES,
+        "json-ld": JSON_LD,
+        "json": JSON_LD,
+        "xml": RDF_XML,
+        "rdf+xml": RDF_XML,
+        "rdfxml": RDF_XML,
+        "rdf/xml": RDF_XML,
+    },
 )
 
 # A resource URI: the same graph formats, and a page for people.
@@ -78,7 +112,19 @@ RESOURCES = Table(
     offers={HTML: HTML, "application/xhtml+xml": HTML, **GRAPHS.offers},
     default=TURTLE,
     names={"html": HTML, **GRAPHS.names},
+    aliases=GRAPHS.aliases,
 )
+
+# Every `format` value some table understands.
+KNOWN_FORMATS = frozenset(
+    key
+    for table in (RESULTS, GRAPHS, RESOURCES)
+    for key in (*table.names, *table.aliases, *table.offers)
+)
+
+# Longest Accept header read, in characters: browsers send a few hundred, and parsing costs
+# time in proportion (a 169 KB header took a second).
+MAX_ACCEPT = 4096
 
 # Whole-dataset dumps: named graphs are kept by N-Quads and JSON-LD.
 DUMPS: dict[str, str] = {
@@ -97,20 +143,34 @@ class NotAcceptable(ValueError):
     """No media type in the table satisfies the client; the message lists what would."""
 
 
-def negotiate(table: Table, accept: str | None, format_name: str | None = None) -> str:
+class AcceptTooLong(ValueError):
+    """An Accept header longer than MAX_ACCEPT: refused unread."""
+
+
+def negotiate(
+    table: Table, accept: str | None, format_name: str | Sequence[str] | None = None
+) -> str:
     """The canonical media type to answer with, or NotAcceptable.
 
     An explicit `format` (a short name or a media type) wins over Accept, because browsers
-    cannot set Accept. No Accept header, an empty one, or one that only says */* gets the
-    table's default; q-values and specificity are werkzeug's.
+    cannot set Accept. Several may be given (SPARQLWrapper sends `format=json-ld&format=
+    application/ld+json`): the first this table has wins. A format that only another kind of
+    result has (SPARQLWrapper sends `format=turtle` for a SELECT, with `Accept: */*`) leaves
+    the choice to the Accept header when there is one. No Accept header, an empty one, or one
+    that only says */* gets the table's default; q-values and specificity are werkzeug's.
     """
-    if format_name:
-        wanted = table.names.get(format_name.lower()) or table.offers.get(format_name.lower())
-        if wanted is None:
-            raise NotAcceptable(
-                f"unknown format {format_name!r}; use one of {', '.join(table.names)}"
-            )
-        return wanted
+    if accept and len(accept) > MAX_ACCEPT:
+        raise AcceptTooLong(f"the Accept header is longer than {MAX_ACCEPT} characters")
+    names = [format_name] if isinstance(format_name, str) else list(format_name or ())
+    names = [name for name in names if name.strip()]
+    for name in names:
+        wanted = table.format(name)
+        if wanted is not None:
+            return wanted
+    if names and (not accept or any(n.strip().lower() not in KNOWN_FORMATS for n in names)):
+        raise NotAcceptable(
+            f"unknown format {names[0]!r} for this answer; use one of {', '.join(table.names)}"
+        )
     if not accept or not accept.strip():
         return table.default
     # Imported here so that query worker processes, which need only the tables, stay light.

@@ -57,3 +57,7 @@ class TooManyRequests(CarnetsError):
 
 class EngineFailure(CarnetsError):
     """The query engine failed (a worker died): a fault of the server, answered 500 and logged."""
+
+
+class ReleaseError(CarnetsError):
+    """A release cannot be built, opened or trusted; the message says which file and why."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -25,11 +26,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from carnets import __version__
+from carnets import __version__, integrity
 from carnets.config import Settings
 from carnets.conneg import DUMPS, JSON_LD, N_TRIPLES
-from carnets.errors import ValidationFailed
+from carnets.errors import ReleaseError, ValidationFailed
 from carnets.loading import EditionFiles
+
+log = logging.getLogger(__name__)
 
 RELEASE_FORMAT = "3"  # bump when what a release holds changes, so old ones are rebuilt
 DUMP_STEM = "carnets"
@@ -92,7 +95,24 @@ class Release:
 
     @classmethod
     def load(cls, path: Path) -> Release:
-        return cls(path, json.loads((path / "manifest.json").read_text("utf-8")))
+        """The release in `path`, checked: ReleaseError if its manifest or a file is not right."""
+        try:
+            manifest = json.loads((path / "manifest.json").read_text("utf-8"))
+            manifest["fingerprint"], manifest["built"], manifest["triples"], manifest["dumps"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ReleaseError(f"the release in {path} has a bad manifest.json: {error}") from None
+        problems = integrity.missing_or_truncated(path, manifest)
+        if problems:
+            raise ReleaseError(f"the release in {path} is damaged: {'; '.join(problems)}")
+        return cls(path, manifest)
+
+    def hold(self):
+        """Keep this release from being pruned while the returned handle is open."""
+        return integrity.hold(self.path)
+
+    def damage(self) -> list[str]:
+        """Dumps whose checksum is not the manifest's (reads them all)."""
+        return integrity.damaged_dumps(self.path, self.manifest)
 
 
 def release_root(settings: Settings) -> Path:
@@ -128,25 +148,37 @@ def prepare_release(
     key = fingerprint(settings, files)
     target = root / key
     if (target / "manifest.json").exists():
-        return Release.load(target)
+        try:
+            return Release.load(target)
+        except ReleaseError as error:  # built before, damaged since: build it again
+            log.warning("%s; building it again", error)
+            if integrity.in_use(target):
+                raise ReleaseError(f"{error}, and a running server holds it") from None
+            shutil.rmtree(target, ignore_errors=True)
     if validate is None:
         from carnets.validation import validate
     report = validate(settings)
     if not report.conforms:
         raise ValidationFailed(report)
-    root.mkdir(parents=True, exist_ok=True)
     scratch = root / f".building-{key}-{os.getpid()}"
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir()
     try:
-        _build(settings, files, key, scratch)
-        try:
-            scratch.rename(target)
-        except OSError:  # another process built the same release meanwhile
-            if not (target / "manifest.json").exists():
-                raise
-    finally:
+        root.mkdir(parents=True, exist_ok=True)
+        integrity.remove_abandoned_builds(root)
         shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
+        try:
+            _build(settings, files, key, scratch)
+            try:
+                scratch.rename(target)
+            except OSError:  # another process built the same release meanwhile
+                if not (target / "manifest.json").exists():
+                    raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    except OSError as error:
+        raise ReleaseError(
+            integrity.describe_os_error(error, f"build the release in {root}")
+        ) from None
     _prune(root, keep=target)
     return Release.load(target)
 
@@ -219,7 +251,7 @@ def _prune(root: Path, keep: Path) -> None:
         reverse=True,
     )
     for old in releases[KEEP_RELEASES:]:
-        if old != keep:
+        if old != keep and not integrity.in_use(old):  # never one a running server reads
             shutil.rmtree(old, ignore_errors=True)
 
 

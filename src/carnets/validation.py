@@ -1,4 +1,10 @@
-"""Validation of the edition: pyshacl and the EDTF date check, as one report grouped by resource."""
+"""Validation of the edition: the shapes and the EDTF date check, as one report grouped by resource.
+
+Two engines give the same verdicts: the gate (`carnets.gate`: the shapes compiled to SPARQL and
+run on pyoxigraph, fast enough for editions of 100,000 entries), which is the default, and
+pySHACL, the reference (`reference=True`, `carnets validate --reference`), which also judges
+whenever the shapes use something the gate does not compile.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,9 @@ from rdflib.term import Node
 from carnets.config import Settings
 from carnets.dates import Disagreement, disagreements
 from carnets.errors import CarnetsError
+from carnets.gate import Finding, Gate, GateRun, Unsupported
+from carnets.gate import dates as gate_dates
+from carnets.gate.snapshot import Snapshot
 from carnets.loading import EditionFiles, read_graphs
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -46,10 +55,12 @@ class ValidationReport:
     problems: list[Problem] = field(default_factory=list)
     files: tuple[Path, ...] = ()
     triples: int = 0
+    engine: str = "pyshacl"  # "gate", or "pyshacl" (asked for, or because the gate could not)
+    note: str = ""  # why pySHACL judged when the gate was asked
 
     def by_resource(self) -> dict[str, list[Problem]]:
         grouped: dict[str, list[Problem]] = defaultdict(list)
-        for problem in sorted(self.problems, key=lambda p: (p.focus, p.path, p.message)):
+        for problem in sorted(self.problems, key=lambda p: (p.focus, p.path, p.message, p.value)):
             grouped[problem.focus].append(problem)
         return dict(grouped)
 
@@ -68,15 +79,85 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def validate(settings: Settings, extra: Iterable[Path] = ()) -> ValidationReport:
-    """Validate the shipped edition, or, when paths are given, those files with the ontology."""
+def validate(settings: Settings, extra: Iterable[Path] = (), reference: bool = False) -> ValidationReport:
+    """Validate the shipped edition, or, when paths are given, those files with the ontology.
+
+    The gate judges unless `reference` asks for pySHACL or the shapes use a construct the gate
+    does not compile (the report's `note` then says which).
+    """
     files = EditionFiles.find(settings)
     extra = tuple(extra)
-    data_files = extra or files.edition + files.links
-    return validate_graph(
-        read_graphs(files.ontology + data_files),
-        read_graphs(files.shapes),
-        files.ontology + data_files,
+    paths = files.ontology + (extra or files.edition + files.links)
+    shapes = read_graphs(files.shapes)
+    if not reference:
+        try:
+            gate = Gate.load(paths, shapes)
+            return gate_report(gate, gate.run(), paths)
+        except Unsupported as reason:
+            note = f"the gate cannot compile these shapes ({reason}): pySHACL judged"
+            report = validate_graph(read_graphs(paths), shapes, paths)
+            report.note = note
+            return report
+    return validate_graph(read_graphs(paths), shapes, paths)
+
+
+def validate_change(
+    settings: Settings,
+    added: Iterable[tuple],
+    removed: Iterable[tuple] = (),
+    gate: Gate | None = None,
+) -> ValidationReport:
+    """Judge the edition as it would be with `added` triples and without `removed` ones.
+
+    Only the focus nodes the change touches, and those whose verdict depends on them, are
+    validated (see carnets.gate.changes): on an edition that conforms, the verdict is the
+    full validation's, in a fraction of a second where a full run takes a minute. The edition
+    is read from `gate` if given (a `Gate` the caller keeps loaded), else from a snapshot of
+    its files kept under build/gate/ (see `record_change`). Nothing is written to data/.
+    """
+    added, removed = list(added), list(removed)
+    if gate is not None:
+        return gate_report(gate, gate.check_change(added, removed))
+    files = EditionFiles.find(settings)
+    paths = files.ontology + files.edition + files.links
+    try:
+        snapshot = Snapshot.open(settings)
+    except Unsupported as reason:
+        data = read_graphs(paths)
+        for triple in removed:
+            data.remove(triple)
+        for triple in added:
+            data.add(triple)
+        report = validate_graph(data, read_graphs(files.shapes), paths)
+        report.note = f"the gate cannot compile these shapes ({reason}): pySHACL judged"
+        return report
+    try:
+        return gate_report(snapshot.gate, snapshot.check_change(added, removed), paths)
+    finally:
+        snapshot.close()
+
+
+def record_change(settings: Settings, added: Iterable[tuple], removed: Iterable[tuple] = ()) -> None:
+    """The files now hold this change (written after `validate_change` conformed): bring the
+    snapshot along, so that the next `validate_change` need not load the edition again."""
+    try:
+        snapshot = Snapshot.open(settings, build=False)
+    except (FileNotFoundError, Unsupported):
+        return
+    snapshot.record(settings, list(added), list(removed))
+
+
+def gate_report(gate: Gate, run: GateRun, files: tuple[Path, ...] = ()) -> ValidationReport:
+    """The gate's results as the report pySHACL's would give: the same problems, word for word."""
+    names = gate.prefixes
+    problems = [_finding_problem(f, names) for f in run.findings]
+    dates = [_date_problem(found, names) for found in gate_dates.disagreements(run.dates)]
+    return ValidationReport(
+        run.conforms and not dates,
+        _without_wrappers(problems) + dates,
+        files,
+        run.triples,
+        engine="gate",
     )
 
 
@@ -119,6 +200,17 @@ def _date_problem(found: Disagreement, data: Graph) -> Problem:
         message=found.message,
         severity="Violation",
         shape="carnets.dates",
+    )
+
+
+def _finding_problem(finding: Finding, data: Graph) -> Problem:
+    return Problem(
+        focus=_show(finding.focus, data),
+        path=_show(finding.path, data),
+        value=_show(finding.value, data),
+        message="; ".join(sorted(set(finding.messages))) or "does not conform",
+        severity=str(finding.severity).rsplit("#", 1)[-1],
+        shape=_show(finding.shape, data),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import shutil
+import time
 from dataclasses import replace
 
 from carnets.store.remote import RemoteStore
@@ -13,8 +14,11 @@ BASE = "https://w3id.org/carnets/serge/"
 
 
 def test_a_ready_server_is_healthy(client, release):
-    response = client.get("/health")
-    assert response.status_code == 200
+    deadline = time.monotonic() + 30
+    while (response := client.get("/health")).get_json()["status"] != "ok":
+        assert response.status_code == 200  # starting workers: busy, never unavailable
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
     body = response.get_json()
     assert body["status"] == "ok" and body["problems"] == []
     assert body["release"] == release.fingerprint
@@ -52,3 +56,28 @@ def test_a_remote_engine_holding_another_release_is_a_503(settings, release, liv
     response = other.test_client().get("/health")
     assert response.status_code == 503
     assert "does not hold this release" in response.get_json()["problems"][0]
+
+
+def test_a_damaged_release_makes_health_and_downloads_503(settings, store, tmp_path):
+    from carnets.export import prepare_release
+
+    class Conforms:
+        conforms = True
+
+        def text(self) -> str:
+            return "Conforms"
+
+    release = prepare_release(replace(settings, build_dir=tmp_path), validate=lambda s: Conforms())
+    dump = release.dump_path("carnets.ttl", compressed=True)
+    data = bytearray(dump.read_bytes())
+    data[-1] ^= 1  # same size, other bytes: only the checksum can tell
+    dump.write_bytes(bytes(data))
+    app = create_app(settings, store, release)
+    app.extensions["carnets"].verify_release()  # what the background check does at start-up
+    client = app.test_client()
+    health = client.get("/health")
+    assert health.status_code == 503
+    assert "carnets.ttl.gz" in health.get_json()["problems"][0]
+    download = client.get("/download/carnets.nq")
+    assert download.status_code == 503
+    assert "damaged" in download.get_data(as_text=True)

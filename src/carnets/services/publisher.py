@@ -29,6 +29,17 @@ class Publisher:
     release: Release | None
     context: dict = field(default_factory=dict)
     owns_store: bool = False
+    # What a check of the release's dumps found wrong (filled in the background at start-up).
+    damage: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # A shared lock on the release: another build on the same root never prunes it.
+        self._lease = self.release.hold() if self.release is not None else None
+
+    def verify_release(self) -> None:
+        """Check every dump against the manifest's checksums; what is wrong goes to `damage`."""
+        if self.release is not None:
+            self.damage = self.release.damage()
 
     @property
     def base(self) -> str:
@@ -94,3 +105,5 @@ class Publisher:
     def close(self) -> None:
         if self.owns_store:
             self.store.close()
+        if self._lease is not None:
+            self._lease.close()

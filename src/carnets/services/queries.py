@@ -15,10 +15,16 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
-from carnets.errors import QueryBusy, QueryError, QueryRefused, QueryTimeout
+from carnets.errors import QueryBusy, QueryError, QueryTimeout
 from carnets.services.admission import Admission
 from carnets.store.base import QueryRequest, QueryResult, Store
-from carnets.store.query_text import QueryText, read_query, refuse_unsafe_services
+from carnets.store.query_text import (
+    UPDATE_WORDS,
+    QueryText,
+    read_query,
+    refuse_unsafe_services,
+    tokenize,
+)
 
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
 
@@ -87,7 +93,7 @@ class QueryService:
         """Read `text` once; raise QueryError or QueryRefused, or return what may run."""
         info = read_query(text)
         if info.is_update:
-            raise QueryRefused(READ_ONLY)
+            raise QueryError(_update_is_not_a_query(text))
         if info.form is None:
             raise QueryError(
                 "a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE "
@@ -152,6 +158,28 @@ class QueryService:
     def query(self, text: str, media_type: str, **dataset: Sequence[str]) -> QueryResult:
         """prepare() then run(), for callers that know the media type up front."""
         return self.run(self.prepare(text, **dataset), media_type)
+
+
+def _update_is_not_a_query(text: str) -> str:
+    """A parser's message for an update sent as a query: where the update starts, and why.
+
+    Sent as `query`, an update is text that does not parse as a query (a 400), not a request
+    to change the data (which the `update` parameter makes, refused with a 403). The message
+    is written here: the engine's parser, run in this process, could be crashed by the text.
+    """
+    words = (
+        token
+        for token in tokenize(text)
+        if token.kind == "word" and token.depth == 0 and token.text.upper() in UPDATE_WORDS
+    )
+    word = next(words, None)
+    at, found = (0, "an update") if word is None else (word.start, word.text)
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    return (
+        f"error at {line}:{column}: {found} starts a SPARQL Update, which is not a query "
+        "(a query is one SELECT, ASK, CONSTRUCT or DESCRIBE; this endpoint is read-only)"
+    )
 
 
 def _more_rows_than(result: QueryResult, cap: int) -> bool:

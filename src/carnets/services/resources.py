@@ -16,6 +16,14 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from carnets.namespaces import PREFIXES
+from carnets.services.display import When, local_href, when
+from carnets.services.texts import (
+    TEXT_BRANCHES,
+    AnnotatedText,
+    Neighbours,
+    annotate,
+    neighbours,
+)
 from carnets.store.base import (
     PAGE_SIZE,
     Rows,
@@ -33,6 +41,10 @@ LABELS = (
     "http://purl.org/dc/terms/title",
 )
 TEXT = "https://schema.org/text"
+POSITION = "https://schema.org/position"
+DATE_CREATED = "https://schema.org/dateCreated"
+CN = "https://w3id.org/carnets/ontology#"
+DATES = (DATE_CREATED, CN + "edtf", CN + "earliestDate", CN + "latestDate")
 RIGHTS = "http://purl.org/dc/terms/rights"
 CONTEXT_CHARS = 160  # characters of text quoted on each side of a mention
 INCOMING_LIMIT = 500  # resources listed as referring to one resource
@@ -98,12 +110,12 @@ SELECT * WHERE {
                FILTER(LANGMATCHES(LANG(?reported), "en")) }
     OPTIONAL { ?report cn:certainty/skos:prefLabel ?certainty
                FILTER(LANGMATCHES(LANG(?certainty), "en")) }
-  } UNION {
+#TEXT#  } UNION {
     BIND("rights" AS ?part)
     ?dataset dcterms:rights ?rights .
   }
 }
-"""
+""".replace("#TEXT#", TEXT_BRANCHES.lstrip("\n"))
 
 HOME = """
 PREFIX schema: <https://schema.org/>
@@ -135,6 +147,7 @@ class Passage:
     quote: str
     after: str
     rights: str | None
+    anchor: str | None = None  # the mention's place in the entry's page (its IRI's fragment)
 
 
 @dataclass
@@ -179,6 +192,13 @@ class ResourceView:
     passages: list[Passage]
     pages: Pages
     death: Death | None
+    # For a resource with a text (an entry, an editorial note): the text with its mentions and
+    # Serge's reports anchored in it, and the texts before and after it in the notebooks.
+    text: AnnotatedText | None = None
+    neighbours: Neighbours | None = None
+    types: list[str] = field(default_factory=list)
+    lang: str = "en"
+    when: When | None = None  # its date (an entry's day, a death's EDTF), uncertainty kept
 
 
 def curie(iri: str) -> str:
@@ -193,8 +213,9 @@ def curie(iri: str) -> str:
 class Statements:
     """Statements about some subjects, with the labels of the terms they use, for a page."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, lang: str = "en") -> None:
         self.base = base
+        self.lang = lang
         self.out: dict[object, list[tuple[str, object]]] = defaultdict(list)
         self.labels: dict[object, list[tuple[str, ox.Literal]]] = defaultdict(list)
 
@@ -212,15 +233,20 @@ class Statements:
             self.labels[subject].append((predicate, obj))
 
     def href(self, iri: str) -> str:
-        return "/" + iri[len(self.base) :] if iri.startswith(self.base) else iri
+        return local_href(iri, self.base)
 
     def label(self, node) -> str:
-        """The preferred label, in English if there is one; a CURIE when there is none."""
+        """The preferred label, in the page's language (else English) if there is one; a CURIE
+        when there is none."""
         if not isinstance(node, ox.NamedNode):
             return "(anonymous)"
         ranked = sorted(
             self.labels.get(node, []),
-            key=lambda pair: (LABELS.index(pair[0]), pair[1].language not in (None, "en")),
+            key=lambda pair: (
+                LABELS.index(pair[0]),
+                pair[1].language != self.lang,
+                pair[1].language not in (None, "en"),
+            ),
         )
         return ranked[0][1].value if ranked else curie(node.value)
 
@@ -241,7 +267,7 @@ class Statements:
         for predicate, obj in self.out.get(node, []):
             grouped[predicate].append(obj)
         return [
-            (Value(curie(p), href=p), [self.value(o, depth) for o in objs])
+            (Value(curie(p), href=self.href(p)), [self.value(o, depth) for o in objs])
             for p, objs in sorted(
                 grouped.items(), key=lambda item: (item[0] != RDF_TYPE, curie(item[0]))
             )
@@ -259,8 +285,12 @@ class ResourceService:
         self.page_size = page_size
         self.timeout = timeout
 
-    def view(self, iri: str, page: int = 1) -> ResourceView | None:
-        """The page `page` of a resource's view, or None if the store says nothing of it."""
+    def view(self, iri: str, page: int = 1, lang: str = "en") -> ResourceView | None:
+        """The page `page` of a resource's view, or None if the store says nothing of it.
+
+        Labels are in `lang` where the graph has them (else English); quotations stay in the
+        language of the text.
+        """
         size = self.page_size
         page_rows = self.store.select(mention_page_query(iri, page, size), timeout=self.timeout)
         total, mentions = read_mention_page(page_rows)
@@ -279,9 +309,9 @@ class ResourceService:
         if not (parts["out"] or parts["in"] or parts["passage"]):
             return None
         subject = ox.NamedNode(iri)
-        statements = self._statements(subject, parts)
+        statements = self._statements(subject, parts, lang)
         rights = parts["rights"][0]["rights"].value if parts["rights"] else None
-        return self._view(
+        view = self._view(
             subject,
             statements,
             rights,
@@ -289,9 +319,31 @@ class ResourceService:
             Pages(page, size, total),
             self._death(parts["death"], parts["report"]),
         )
+        view.lang = lang
+        own = statements.out.get(subject, [])
+        view.types = sorted(o.value for p, o in own if p == RDF_TYPE)
+        if view.texts:
+            view.text = annotate(
+                view.texts[0], parts["textmention"], parts["textreport"], self._href, lang
+            )
+        dates = {p: o.value for p, o in own if p in DATES}
+        view.when = when(
+            dates.get(CN + "edtf"),
+            dates.get(CN + "earliestDate"),
+            dates.get(CN + "latestDate"),
+            exact=dates.get(DATE_CREATED),
+            lang=lang,
+        )
+        position = next((o.value for p, o in own if p == POSITION), None)
+        view.neighbours = neighbours(
+            parts["neighbour"], int(position) if position else None, self._href, lang
+        )
+        return view
 
-    def _statements(self, subject: ox.NamedNode, parts: dict[str, Rows]) -> Statements:
-        statements = Statements(self.base)
+    def _statements(
+        self, subject: ox.NamedNode, parts: dict[str, Rows], lang: str = "en"
+    ) -> Statements:
+        statements = Statements(self.base, lang)
         for row in parts["out"] + parts["blank"]:
             node = row.get("node", subject)
             statements.add(node, row["p"].value, row["o"])
@@ -350,12 +402,15 @@ class ResourceService:
             after = after[: after.rindex(" ")] + "…"
         label = row.get("label", row.get("date", row["entry"])).value
         rights = row["rights"].value if "rights" in row else dataset_rights
+        entry = self._href(row["entry"].value)
+        mention = row["mention"].value
         return Passage(
-            Value(label, href=self._href(row["entry"].value)),
+            Value(label, href=entry),
             before,
             row["quote"].value,
             after,
             rights,
+            entry + "#" + mention.rsplit("#", 1)[-1] if "#" in mention else entry,
         )
 
     def _death(self, rows: Rows, reports: Rows) -> Death | None:

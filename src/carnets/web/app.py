@@ -8,6 +8,8 @@ through carnets.web.state, so no module of the web layer imports this one.
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -15,7 +17,21 @@ from carnets.config import Settings
 from carnets.export import Release, prepare_release
 from carnets.services.publisher import Publisher
 from carnets.store import Store, open_store
-from carnets.web import admission, dumps, errors, health, reconcile, resources, sparql, vocabulary
+from carnets.web import (
+    admission,
+    dumps,
+    error_pages,
+    errors,
+    health,
+    indices,
+    pictures,
+    reconcile,
+    resources,
+    site,
+    sparql,
+    vocabulary,
+    workbench,
+)
 from carnets.web.state import EXTENSION
 
 
@@ -36,14 +52,23 @@ def create_app(
 
     app = Flask(__name__)
     app.config["JSON_AS_ASCII"] = False
-    app.extensions[EXTENSION] = Publisher(settings, store, release, context, owns_store)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body  # werkzeug answers 413 beyond
+    publisher = Publisher(settings, store, release, context, owns_store)
+    app.extensions[EXTENSION] = publisher
+    # Read every dump once, in the background: a damaged one makes /health and /download 503.
+    threading.Thread(target=publisher.verify_release, daemon=True, name="carnets-verify").start()
     app.extensions["carnets.store"] = store  # the reconciliation blueprint looks here
 
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     errors.init_app(app)
+    error_pages.init_app(app)  # HTML error pages for browsers; plain text for everyone else
     admission.init_app(app)
     for blueprint in (health.bp, sparql.bp, dumps.bp, vocabulary.bp, reconcile.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(site.bp)
+    app.register_blueprint(indices.bp)
+    app.register_blueprint(pictures.bp)
+    app.register_blueprint(workbench.bp)
     app.register_blueprint(resources.bp)  # last: it answers every other path under the base
     return app

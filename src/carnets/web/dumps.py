@@ -23,22 +23,28 @@ def _release() -> Release:
     release = publisher().release
     if release is None:
         abort(404, "this server was started without a release, so it has no dumps")
+    if publisher().damage:
+        abort(503, "the release's files are damaged: " + "; ".join(publisher().damage))
     return release
 
 
 @bp.route("/download/", methods=["GET"])
 def index() -> Response:
+    """A page for browsers, the checksums as text for everyone else (so: Vary: Accept)."""
     release = _release()
     if conneg.negotiate(conneg.RESOURCES, request.headers.get("Accept")) != conneg.HTML:
         listing = "".join(
             f"{dump.sha256}  {dump.name}\n{dump.gzip_sha256}  {dump.name}.gz\n"
             for dump in release.dumps.values()
         )
-        return Response(listing, mimetype="text/plain")
-    return Response(
-        render_template("download.html", dumps=release.dumps.values(), release=release),
-        mimetype="text/html",
-    )
+        response = Response(listing, mimetype="text/plain")
+    else:
+        response = Response(
+            render_template("download.html", dumps=release.dumps.values(), release=release),
+            mimetype="text/html",
+        )
+    response.vary.add("Accept")
+    return response
 
 
 @bp.route("/download", methods=["GET"])
@@ -61,6 +67,10 @@ def dump(name: str) -> Response:
     found = release.dumps.get(stem)
     if found is None:
         abort(404, f"no dump named {name}; see /download/")
+    if len(request.headers.get("Accept-Encoding", "")) > conneg.MAX_ACCEPT:
+        raise conneg.AcceptTooLong(
+            f"the Accept-Encoding header is longer than {conneg.MAX_ACCEPT} characters"
+        )
     accepts_gzip = "gzip" in request.accept_encodings
     compressed = explicit_gz or accepts_gzip
     digest = found.gzip_sha256 if compressed else found.sha256

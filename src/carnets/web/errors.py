@@ -13,7 +13,7 @@ import logging
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from carnets.conneg import NotAcceptable
+from carnets.conneg import AcceptTooLong, NotAcceptable
 from carnets.errors import (
     CarnetsError,
     ConfigError,
@@ -72,6 +72,10 @@ def _not_acceptable(error: NotAcceptable) -> Response:
     return text_response(f"406 Not Acceptable: {error}", 406)
 
 
+def _accept_too_long(error: AcceptTooLong) -> Response:
+    return text_response(f"431 Request Header Fields Too Large: {error}", 431)
+
+
 def _http_error(error: HTTPException) -> Response:
     response = text_response(f"{error.code} {error.name}: {error.description}", error.code or 500)
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
@@ -96,6 +100,7 @@ def _cors(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(CarnetsError, _carnets_error)
     app.register_error_handler(NotAcceptable, _not_acceptable)
+    app.register_error_handler(AcceptTooLong, _accept_too_long)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
     app.after_request(_cors)

@@ -9,25 +9,30 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from carnets.errors import CarnetsError
+from carnets.errors import CarnetsError, QueryBusy
 from carnets.store.base import QueryRequest
 from carnets.web.state import publisher
 
 bp = Blueprint("health", __name__)
 
-PROBE = QueryRequest("ASK {}", "application/sparql-results+json", form="ASK")
+# On the light lane: runaway queries in the general lane make a replica busy, not unhealthy.
+PROBE = QueryRequest("ASK {}", "application/sparql-results+json", form="ASK", lane="light")
 
 
 @bp.route("/health", methods=["GET"])
 def health():
     carnets = publisher()
     problems = []
+    busy = False
     try:
         carnets.store.execute(PROBE, 2.0)
+    except QueryBusy:
+        busy = True  # answering, just fully: a load balancer should keep sending
     except CarnetsError as error:
         problems.append(f"the store does not answer: {error}")
     if carnets.release is not None and not carnets.release.path.is_dir():
         problems.append(f"the release folder {carnets.release.path} is gone")
+    problems += [f"the release is damaged: {problem}" for problem in carnets.damage]
     if carnets.settings.store == "remote" and carnets.release is not None:
         try:
             if carnets.store.triple_counts() != dict(carnets.release.triple_counts):
@@ -35,7 +40,7 @@ def health():
         except CarnetsError as error:
             problems.append(f"the remote engine's graphs could not be counted: {error}")
     response = jsonify(
-        status="unavailable" if problems else "ok",
+        status="unavailable" if problems else "busy" if busy else "ok",
         problems=problems,
         store=carnets.settings.store,
         warm=bool(getattr(carnets.store, "warm", True)),

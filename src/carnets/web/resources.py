@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from carnets import conneg
 from carnets.export import compact_jsonld
 from carnets.web.pages import home_page, resource_page
+from carnets.web.site import reader_lang
 from carnets.web.state import publisher
 
 bp = Blueprint("resources", __name__)
@@ -64,7 +65,7 @@ def resource(path: str) -> Response:
         for media, suffix in conneg.SUFFIXES.items()
     )
     if carnets.release is not None:
-        kind = conneg.SUFFIXES.get(media_type, "html")
+        kind = conneg.SUFFIXES.get(media_type) or f"html-{reader_lang()}"
         response.set_etag(f"{carnets.release.fingerprint}-{kind}-{page}")
         response.headers["Last-Modified"] = carnets.release.last_modified
         response.make_conditional(request)
@@ -91,7 +92,7 @@ def _split_suffix(path: str) -> tuple[str, str | None]:
 def _render(iri: str, media_type: str, page: int, path: str) -> bytes | str | None:
     carnets = publisher()
     if media_type == conneg.HTML:
-        view = carnets.resources.view(iri, page)
+        view = carnets.resources.view(iri, page, lang=reader_lang())
         if view is None and page == 1:
             void = carnets.describe_from_void(iri, conneg.N_TRIPLES)
             if void is not None:

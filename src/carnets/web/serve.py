@@ -2,17 +2,31 @@
 
 Start-up prepares the validated release (reused when the input files have not changed) and
 refuses to serve if the edition does not validate, printing the report instead.
+
+Slow clients are bounded here, where the connections are: waitress reads every connection in
+one event loop and hands only whole requests to its threads, so a client that sends its
+headers a byte at a time holds a connection, not a thread. The server holds up to
+CARNETS_CONNECTION_LIMIT of them (polled with poll(2), which has no 1024-descriptor ceiling),
+closes a connection idle for CARNETS_CHANNEL_TIMEOUT seconds, and closes one whose request has
+been arriving for longer than CARNETS_REQUEST_TIMEOUT seconds however steadily it trickles.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import resource
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 import click
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer
 
 from carnets.config import Settings
 from carnets.errors import CarnetsError, ValidationFailed
@@ -57,19 +71,90 @@ class RequestLog:
             )
 
 
-def make_server(app: Callable, settings: Settings):
-    """A waitress server for a WSGI app, logging each request; not yet running."""
-    import waitress
+class TimedRequestParser(HTTPRequestParser):
+    """waitress's request parser, knowing when the first byte of its request arrived."""
 
-    return waitress.create_server(
+    def __init__(self, adj: Adjustments) -> None:
+        super().__init__(adj)
+        self.started = time.time()  # waitress's maintenance clock is time.time()
+
+
+class TimedChannel(HTTPChannel):
+    parser_class = TimedRequestParser
+
+
+class Server(TcpWSGIServer):
+    """waitress's TCP server, which also cuts off a request that takes too long to arrive.
+
+    waitress closes a connection only once it has been silent for `channel_timeout`, so a
+    client that sends a byte every few seconds keeps its connection for ever.
+    """
+
+    channel_class = TimedChannel
+
+    def __init__(self, application: Callable, request_timeout: float, **adjustments) -> None:
+        self.request_timeout = request_timeout
+        super().__init__(application, adj=Adjustments(**adjustments))
+
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)
+        cutoff = now - self.request_timeout
+        for channel in list(self.active_channels.values()):
+            arriving = channel.request
+            if arriving is not None and not channel.requests and arriving.started < cutoff:
+                channel.will_close = True
+
+
+class CannotListen(CarnetsError):
+    """The server's address or port cannot be had (taken, reserved, not this machine's)."""
+
+
+def make_server(app: Callable, settings: Settings) -> Server:
+    """A waitress server for a WSGI app, logging each request and bounding every connection;
+    bound to its port (OSError if it is taken) but not yet running."""
+    return Server(
         RequestLog(app),
+        settings.request_timeout,
         host=settings.host,
         port=settings.port,
         threads=settings.threads,
         ident="carnets",
-        channel_timeout=max(30, int(settings.query_timeout * 4)),
-        clear_untrusted_proxy_headers=True,
+        connection_limit=settings.connection_limit,
+        asyncore_use_poll=True,
+        channel_timeout=settings.channel_timeout,
+        cleanup_interval=max(1, min(settings.channel_timeout, settings.request_timeout) // 5),
+        max_request_header_size=settings.max_header,
+        max_request_body_size=settings.max_body,
+        clear_untrusted_proxy_headers=not settings.trusted_proxies,
     )
+
+
+def allow_open_files(connections: int) -> None:
+    """Raise this process's limit on open files to hold `connections` (and some to spare)."""
+    wanted = connections + 256
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return
+    raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+    if raised < wanted:
+        log.warning("open files are limited to %d: fewer than %d connections", raised, connections)
+
+
+def check_can_listen(settings: Settings) -> None:
+    """Bind the server's address once before anything starts, so that a port in use is one
+    line of error rather than a store and its workers started for nothing."""
+    if settings.port == 0:
+        return
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            settings.host, settings.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does
+            probe.bind(address)
+    except OSError as error:
+        raise CannotListen(_cannot_listen(error, settings)) from None
 
 
 def build_server(settings: Settings):
@@ -80,17 +165,26 @@ def build_server(settings: Settings):
     from carnets.export import prepare_release
     from carnets.store import open_store
 
+    check_can_listen(settings)
     release = prepare_release(settings)
     store = open_store(settings, release.store_path, snapshot=release.dump_path("carnets.nq"))
-    from carnets.web import create_app
+    try:
+        from carnets.web import create_app
 
-    return make_server(create_app(settings, store, release, owns_store=True), settings)
+        app = create_app(settings, store, release, owns_store=True)
+        try:
+            return make_server(app, settings)
+        except OSError as error:
+            raise CannotListen(_cannot_listen(error, settings)) from None
+    except BaseException:
+        store.close()
+        raise
 
 
 @click.command()
 @click.option("--host", help="Address to listen on (env CARNETS_HOST, default 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (env CARNETS_PORT, default 8000).")
-@click.option("--threads", type=int, help="Worker threads (env CARNETS_THREADS, default 8).")
+@click.option("--threads", type=int, help="Threads (env CARNETS_THREADS, default 32).")
 @click.option("--base", help="Base URI of the resources (env CARNETS_BASE).")
 @click.pass_context
 def serve(
@@ -102,6 +196,7 @@ def serve(
     settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    allow_open_files(settings.connection_limit)
     try:
         server = build_server(settings)
     except ValidationFailed as failure:
@@ -123,3 +218,15 @@ def serve(
         pass
     finally:
         server.close()
+
+
+def _cannot_listen(error: OSError, settings: Settings) -> str:
+    """One line saying why the server cannot listen, instead of waitress's traceback."""
+    where = f"port {settings.port} on {settings.host}"
+    if error.errno == errno.EADDRINUSE:
+        return f"{where} is in use by another program; choose another with --port"
+    if error.errno == errno.EACCES:
+        return f"{where} is reserved for the administrator; choose a port above 1023"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"{settings.host} is not an address of this machine; see --host"
+    return f"cannot listen on {where}: {error.strerror or error}"

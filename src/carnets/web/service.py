@@ -7,6 +7,8 @@ their sizes), the time limit and the row cap.
 
 from __future__ import annotations
 
+from flask import request
+
 from carnets.conneg import JSON_LD, TURTLE
 from carnets.export import convert_graph
 from carnets.web.state import publisher
@@ -22,6 +24,22 @@ RESULT_FORMATS = [
     "JSON-LD",
     "RDF_XML",
 ]
+
+
+def endpoint_iri() -> str:
+    """The endpoint's IRI, never taken from the Host header unless the settings say so.
+
+    Any client sets Host, and a cache would pass a forged one on to everyone. CARNETS_PUBLIC_URL
+    names where clients reach the server; without it the endpoint is `{base}sparql`, the IRI
+    the VoID description gives, which reaches this server as every `{base}{path}` does. Only
+    CARNETS_TRUST_HOST (for a server on a developer's machine) names it after the request.
+    """
+    settings = publisher().settings
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/sparql"
+    if settings.trust_host:
+        return request.base_url
+    return settings.base + "sparql"
 
 
 def service_turtle(endpoint: str) -> str:

@@ -1,0 +1,245 @@
+"""`carnets ingest`: add notebook documents to an edition, validated before anything is written.
+
+An ingested document is kept, byte for byte, as a source document in data/source/ under its
+own name; `carnets build`'s functions then regenerate texts.ttl, mentions.ttl, dates.ttl and
+links.ttl from all the source documents, so that an ingested entry and a built one are made
+by the same code (same annotator, same offsets, same URIs). The new state is generated in
+memory, validated from a temporary folder, and only then written, file by file, atomically.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rdflib import Graph
+
+from carnets.build import (
+    SOURCE_DIR,
+    curated_files,
+    generate,
+    names_and_nesting,
+    section_mentions,
+)
+from carnets.config import Settings
+from carnets.errors import CarnetsError, DataFileError, ValidationFailed
+from carnets.files import write_atomically
+from carnets.ingest.candidates import REVIEW_FILE, Candidate, candidates, review_text
+from carnets.ingest.sources import placed_sections, read_document, source_documents
+from carnets.ingest.texts import Section
+from carnets.loading import read_graphs
+
+
+class IngestRefused(CarnetsError):
+    """The document would change entries the edition already has, and --replace was not given."""
+
+
+@dataclass
+class Outcome:
+    """What an ingest did, or would do with --dry-run."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    written: bool = False
+
+    def text(self) -> str:
+        verb = "wrote" if self.written else "would write"
+        lines = [f"added: {p}" for p in self.added]
+        lines += [f"replaced: {p}" for p in self.changed]
+        lines += [f"removed: {p}" for p in self.removed]
+        lines += [f"{verb}: {p}" for p in self.files]
+        if self.candidates:
+            lines.append(f"{len(self.candidates)} unknown names proposed in data/{REVIEW_FILE}")
+        if not self.files:
+            lines.append("nothing changes")
+        if self.seconds:
+            times = ", ".join(f"{step} {s:.2f} s" for step, s in self.seconds.items())
+            lines.append(f"times: {times}")
+        return "\n".join(lines)
+
+
+def _keys(sections: Iterable[Section]) -> dict[str, Section]:
+    """Entries by date (EDTF or day), the second of a day as `{date}#2`."""
+    keyed: dict[str, Section] = {}
+    for section in sections:
+        if section.day is None:
+            continue
+        key = section.edtf or section.day.isoformat()
+        n = 1
+        while (f"{key}#{n}" if n > 1 else key) in keyed:
+            n += 1
+        keyed[f"{key}#{n}" if n > 1 else key] = section
+    return keyed
+
+
+def merge(
+    documents: dict[str, str], name: str, text: str, shown: str, base: str, replace: bool
+) -> tuple[dict[str, str], list[str], list[str], list[str]]:
+    """The source documents once `text` is added as `name`: refuses changes without replace."""
+    incoming = _keys(read_document(shown, text, base))
+    previous = _keys(read_document(name, documents[name], base)) if name in documents else {}
+    result = dict(documents)
+    added, changed, removed, refused = [], [], [], []
+    others = {
+        key: (other, section)
+        for other in sorted(documents)
+        if other != name
+        for key, section in _keys(read_document(other, documents[other], base)).items()
+    }
+    duplicates = []
+    for key, section in incoming.items():
+        if key in others:
+            other, old = others[key]
+            if old.text == section.text:
+                duplicates.append(f"{key} is already in {other} (line {old.line})")
+                continue
+            if not replace:
+                refused.append(
+                    f"{shown}:{section.line}: {key} differs from {other} (line {old.line})"
+                )
+                continue
+            result[other] = _without(result[other], other, old, base)
+            changed.append(key)
+        elif key in previous:
+            if previous[key].text != section.text:
+                if not replace:
+                    refused.append(f"{shown}:{section.line}: the text of {key} has changed")
+                    continue
+                changed.append(key)
+        else:
+            added.append(key)
+    for key in previous:
+        if key not in incoming:
+            if not replace:
+                refused.append(f"{shown}: {key} is no longer in the document")
+            removed.append(key)
+    if refused:
+        raise IngestRefused(
+            "entries the edition already has would change (use --replace):\n  "
+            + "\n  ".join(refused)
+        )
+    if duplicates and (added or changed):
+        raise IngestRefused(
+            "some entries are already in the edition, from another document:\n  "
+            + "\n  ".join(duplicates)
+        )
+    if not duplicates:
+        result[name] = text
+    return result, added, changed, removed
+
+
+def _without(source: str, name: str, entry: Section, base: str) -> str:
+    """A plain-text document without one of its entries (its heading up to the next one)."""
+    if name.endswith(".xml") or entry.path.startswith("note/") or entry.line == 0:
+        raise IngestRefused(f"{name}: only a plain-text entry can be replaced from another file")
+    sections = sorted(read_document(name, source, base), key=lambda s: s.line)
+    if any(s.day is None for s in sections):
+        raise IngestRefused(f"{name}: entries among editorial texts are replaced in that file")
+    lines = source.splitlines(keepends=True)
+    after = [s.line for s in sections if s.line > entry.line]
+    end = after[0] - 1 if after else len(lines)
+    return "".join(lines[: entry.line - 1] + lines[end:])
+
+
+def _change(settings: Settings, graphs: dict[str, Graph]) -> tuple[set, set] | None:
+    """The triples the new generated graphs add and remove, if the edition has been built."""
+    paths = [settings.data_dir / name for name in graphs]
+    if not all(path.exists() for path in paths):
+        return None
+    old = set(read_graphs(paths))
+    new = set().union(*(set(graph) for graph in graphs.values()))
+    return new - old, old - new
+
+
+def ingest(
+    settings: Settings,
+    paths: Iterable[Path],
+    replace: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[Iterable[Section]], Iterable[Section]] = lambda items: items,
+    today: date | None = None,
+) -> Outcome:
+    """Add the documents at paths to the edition; nothing is written unless all is valid."""
+    from carnets.validation import record_change, validate, validate_change
+
+    outcome = Outcome()
+    clock = time.perf_counter()
+    data = settings.data_dir
+    before = source_documents(data / SOURCE_DIR)
+    documents = dict(before)
+    ingested = set()
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise DataFileError(str(path), f"cannot be read: {error}") from error
+        documents, added, changed, removed = merge(
+            documents, path.name, text, str(path), settings.base, replace
+        )
+        outcome.added += added
+        outcome.changed += changed
+        outcome.removed += removed
+        ingested.add(path.name)
+    outcome.seconds["parse"] = time.perf_counter() - clock
+    if documents == before:
+        return outcome
+
+    clock = time.perf_counter()
+    graphs = generate(settings, today=today, documents=documents)
+    outcome.seconds["generate"] = time.perf_counter() - clock
+    serialized = {name: graph.serialize(format="turtle") for name, graph in graphs.items()}
+    clock = time.perf_counter()
+    change = _change(settings, graphs)
+    if change is not None:  # a built edition: validate what changed and what depends on it
+        report = validate_change(settings, *change)
+    else:  # the generated files are not there yet: validate the whole edition
+        with tempfile.TemporaryDirectory(prefix="carnets-ingest-") as folder:
+            generated = []
+            for name, text in serialized.items():
+                (Path(folder) / name).write_text(text, encoding="utf-8")
+                generated.append(Path(folder) / name)
+            report = validate(settings, extra=[*curated_files(settings), *generated])
+    outcome.seconds["validate"] = time.perf_counter() - clock
+    if not report.conforms:
+        raise ValidationFailed(report.text())
+
+    clock = time.perf_counter()
+    curated = read_graphs(curated_files(settings))
+    names, nesting = names_and_nesting(curated)
+    labels = {label.casefold() for label, _ in names}
+    fresh = [s for name, s in placed_sections(documents, settings.base) if name in ingested]
+    for section in progress(fresh):
+        known = section_mentions(section, names, nesting)
+        outcome.candidates += candidates(section, known, labels)
+    outcome.seconds["candidates"] = time.perf_counter() - clock
+
+    writes: dict[Path, str] = {}
+    for name, text in documents.items():
+        if before.get(name) != text:
+            writes[data / SOURCE_DIR / name] = text
+    for name, text in serialized.items():
+        path = data / name
+        if not path.exists() or set(graphs[name]) != set(read_graphs([path])):
+            writes[path] = text
+    review = data / REVIEW_FILE
+    existing = review.read_text(encoding="utf-8") if review.exists() else ""
+    replaced = {s.path for s in fresh}
+    new_review = review_text(existing, replaced, outcome.candidates)
+    if new_review != existing:
+        writes[review] = new_review
+    outcome.files = sorted(writes)
+    if not dry_run:
+        for path, text in writes.items():
+            write_atomically(path, text)
+        outcome.written = True
+        if change is not None:
+            record_change(settings, *change)
+    return outcome

@@ -1,0 +1,132 @@
+"""What every page shares: the reader's language, the words of the interface, the navigation.
+
+The language is English or French: a `lang` parameter (remembered in a cookie, so that a reader
+who chose French keeps it from page to page), else the browser's Accept-Language, else English.
+Pages in more than one language say `Vary: Accept-Language, Cookie`. Templates reach the
+language, `t()` (an interface word in the reader's language) and the navigation through the
+context processor this blueprint registers on the app.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+bp = Blueprint("site", __name__)
+
+LANGUAGES = ("en", "fr")
+COOKIE = "carnets-lang"
+
+# Interface words in French; English is the key.
+FRENCH: dict[str, str] = {
+    "Skip to the content": "Aller au contenu",
+    "Entries": "Entrées",
+    "People": "Personnes",
+    "Places": "Lieux",
+    "Works": "Œuvres",
+    "Events": "Événements",
+    "Organisations": "Organisations",
+    "Deaths": "Décès",
+    "Pictures": "Images",
+    "Query": "Requêtes",
+    "Ontology": "Ontologie",
+    "Dataset": "Jeu de données",
+    "Downloads": "Téléchargements",
+    "Main": "Principal",
+    "Language": "Langue",
+    "Name": "Nom",
+    "Mentions": "Mentions",
+    "in entries": "dans les entrées",
+    "Date": "Date",
+    "Editorial texts": "Textes éditoriaux",
+    "person": "personne",
+    "relation": "relation",
+    "born": "naissance",
+    "died": "mort",
+    "author": "auteur",
+    "genre": "genre",
+    "place": "lieu",
+    "within": "dans",
+    "manner": "circonstance",
+    "report": "récit de Serge",
+    "reports": "récits de décès",
+    "wikidata": "Wikidata",
+    "Sort by": "Trier par",
+    "ascending": "croissant",
+    "descending": "décroissant",
+    "The text": "Le texte",
+    "Mentions, in the order of the text": "Mentions, dans l'ordre du texte",
+    "Deaths Serge reports here": "Décès dont Serge fait ici le récit",
+    "Previous entry": "Entrée précédente",
+    "Next entry": "Entrée suivante",
+    "All statements": "Toutes les déclarations",
+    "As data": "En données",
+    "Serge's report of a death": "Récit d'un décès par Serge",
+    "uncertain": "incertain",
+    "what the record says": "ce que disent les sources",
+    "How to cite": "Comment citer",
+    "Rights": "Droits",
+    "Questions to ask": "Questions à poser",
+    "In numbers": "En chiffres",
+    "Page not found": "Page introuvable",
+    "Bad request": "Requête incorrecte",
+    "Service unavailable": "Service indisponible",
+    "Legend": "Légende",
+}
+
+
+def reader_lang() -> str:
+    """The language of the page: the `lang` parameter, the cookie, Accept-Language, English."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    remembered = request.cookies.get(COOKIE)
+    if remembered in LANGUAGES:
+        return remembered
+    return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+
+
+def words(lang: str):
+    def t(text: str) -> str:
+        return FRENCH.get(text, text) if lang == "fr" else text
+
+    return t
+
+
+NAVIGATION = (
+    ("/entry/", "Entries"),
+    ("/person/", "People"),
+    ("/place/", "Places"),
+    ("/work/", "Works"),
+    ("/event/", "Events"),
+    ("/organization/", "Organisations"),
+    ("/death/", "Deaths"),
+    ("/pictures/", "Pictures"),
+    ("/sparql", "Query"),
+    ("/ontology", "Ontology"),
+    ("/dataset", "Dataset"),
+    ("/download/", "Downloads"),
+)
+
+
+@bp.app_context_processor
+def site_context() -> dict:
+    lang = reader_lang()
+    return {
+        "lang": lang,
+        "t": words(lang),
+        "navigation": NAVIGATION,
+        "languages": LANGUAGES,
+        "current_path": request.path,
+    }
+
+
+@bp.after_app_request
+def remember_language(response: Response) -> Response:
+    """Pages vary with the reader's language; a chosen language is kept for the next pages."""
+    if response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        asked = request.args.get("lang")
+        if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+            response.set_cookie(COOKIE, asked, max_age=365 * 86400, samesite="Lax")
+    return response
