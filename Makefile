@@ -91,7 +91,9 @@ build: install
 	$(BIN)/carnets build
 
 bench: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
+	cd bench && ../$(BIN)/python engine.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -140,6 +140,54 @@ def fairness(port: int, person: str, seconds: float = 20.0, runaways: int = 20) 
     }
 
 
+def start_rdflib_endpoint(root: Path) -> tuple[subprocess.Popen, int] | None:
+    """rdflib-endpoint (FastAPI on uvicorn over an rdflib graph) serving the same files."""
+    command = Path(sys.executable).parent / "rdflib-endpoint"
+    if not command.exists():
+        return None
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    files = sorted((root / "ontology").glob("*.ttl")) + sorted((root / "data").glob("*.ttl"))
+    process = subprocess.Popen(
+        [str(command), "serve", "--host", "127.0.0.1", "--port", str(port), *map(str, files)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        try:
+            Client(port).sparql("ASK {}")
+            return process, port
+        except (ConnectionError, OSError, RuntimeError):
+            time.sleep(0.5)
+    process.kill()
+    return None
+
+
+def against_rdflib_endpoint(root: Path, ours: int, queries: dict[str, str]) -> list[tuple]:
+    """Each query of the mix, over HTTP, on this server and on rdflib-endpoint."""
+    started = start_rdflib_endpoint(root)
+    if started is None:
+        return []
+    process, port = started
+    rows = []
+    try:
+        mine, theirs = Client(ours), Client(port)
+        for name, query in queries.items():
+            accept = "application/n-triples" if "DESCRIBE" in query[-300:] else None
+            accept = accept or "application/sparql-results+json"
+            a, _ = timed(lambda q=query, h=accept: mine.sparql(q, h), 200, 5.0)
+            b, _ = timed(lambda q=query, h=accept: theirs.sparql(q, h), 200, 30.0)
+            rows.append((name, a, b))
+    finally:
+        process.kill()
+        process.wait()
+    return rows
+
+
 def measure(entries: int, out: Path) -> str:
     import pyoxigraph as ox
 
@@ -207,6 +255,12 @@ def measure(entries: int, out: Path) -> str:
             rate = throughput(server.port, cheap, clients)
             rows.append((f"throughput, cheap look-up, {clients} client(s)", f"{rate:.0f} req/s"))
         server_memory = pss_mb(server.process.pid)
+        mix = {
+            "cheap look-up": cheap,
+            "cheap ASK": f"ASK {{ <{person}> ?p ?o }}",
+            **scholar_queries(person, date(1920, 1, 1) + (date(1920, 2, 1) - date(1920, 1, 1))),
+        }
+        versus = against_rdflib_endpoint(root, server.port, mix)
     finally:
         server.stop()
     single = single_process_mb(snapshot)
@@ -239,6 +293,13 @@ def measure(entries: int, out: Path) -> str:
 
     lines = [f"### {entries} entries", "", "| measure | value |", "| --- | ---: |"]
     lines += [f"| {name} | {value} |" for name, value in rows]
+    if versus:
+        lines += [
+            "",
+            "| query (HTTP, median) | Carnets ms | rdflib-endpoint ms | ratio |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        lines += [f"| {n} | {a * 1000:.2f} | {b * 1000:.2f} | {b / a:.1f}x |" for n, a, b in versus]
     return "\n".join(lines) + "\n"
 
 

@@ -6,15 +6,19 @@ pages, dumps, reconciliation) from a few clients next to hostile input from many
 bodies, queries, headers and Accept headers, deep JSON and long queries to /reconcile, text
 that is not UTF-8, malformed queries, updates, SERVICE calls, runaway and deeply nested
 queries, too many parameters, and sockets that trickle their headers a byte at a time. It
-records, per kind of request, the answers; every 5xx that is not a refusal by design (a 503
-with Retry-After: a time limit or a full queue); every request that got no answer within its
-timeout (a hang); /health's latency during the run; and the memory of the server (the sum of
-PSS over the server and its children, from /proc/PID/smaps_rollup) before and after. It prints
-a Markdown table and exits 1 on an unintended 5xx or a hang.
+records the answers to each kind of request; the unintended 5xx (any 5xx to normal traffic or
+/health; to hostile requests, any but a 503 with Retry-After, which a time limit or a full
+queue gives by design); every request without an answer within TIMEOUT (a hang); /health's
+latency; and the server's memory (the sum of PSS over the server and its children, from
+/proc/PID/smaps_rollup) after a warm-up, every 5 s, and at the end. It prints a Markdown table
+and exits 1 on an unintended 5xx or a hang.
 
-Every client is on 127.0.0.1: each kind of client binds its own loopback address (127.0.0.2 and
-up for normal traffic, 127.0.1.x for hostile), as separate machines would be, so that the
-per-client rate limit shapes hostile traffic without hiding it.
+Each kind of client binds its own loopback address (127.0.0.2 and up for normal traffic,
+127.0.1.x for hostile requests, 127.0.2.x for trickling sockets), as separate machines would,
+so that the per-client rate limit shapes hostile traffic without hiding it.
+
+    python bench/load_test.py [--seconds 30] [--requests 5000] [--root EDITION]
+                              [--without KIND]... [--only KIND]... [--trickles 200]
 """
 
 from __future__ import annotations
@@ -68,8 +72,13 @@ class Tally:
                 self.hangs += 1
                 self.statuses["hang"] += 1
                 return
-            self.statuses[answer.status if answer.status is not None else "closed"] += 1
             status = answer.status or 0
+            if answer.status is None:
+                self.statuses["closed"] += 1
+            elif status >= 500 and answer.retry_after:
+                self.statuses[f"{status} (Retry-After)"] += 1
+            else:
+                self.statuses[status] += 1
             if status >= 500 and not (intended_5xx and status == 503 and answer.retry_after):
                 self.unintended += 1
 

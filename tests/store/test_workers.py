@@ -120,3 +120,17 @@ def test_no_worker_outlives_the_server(store_release, tmp_path):
         return state == "Z"  # dead, waiting for a parent that is itself gone
 
     wait_until(lambda: all(gone(pid) for pid in pids), seconds=10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT (" + "(" * 5000 + "1" + ")" * 5000 + " AS ?x) WHERE {}",
+        "SELECT ?x WHERE { BIND(" + "STR(" * 1000 + "1" + ")" * 1000 + " AS ?x) }",
+    ],
+    ids=["5000 nested parentheses", "1000 nested STR"],
+)
+def test_a_deeply_nested_query_is_answered_not_a_dead_worker(pool, text):
+    # 10 KB of nesting overflowed the 8 MiB stack of a worker's main thread and killed it.
+    answer = pool.run(QueryRequest(text, JSON), 20, lane="general")
+    assert b'"x"' in answer.body

@@ -43,6 +43,7 @@ LIGHT, GENERAL, FEDERATION = "light", "general", "federation"
 NICE = {LIGHT: 0, GENERAL: 10, FEDERATION: 10}
 _PRELOAD = ["pyoxigraph", "carnets.store.execute"]
 _PR_SET_PDEATHSIG = 1
+ENGINE_STACK = 1 << 30  # bytes of stack for the thread that runs queries (see _answer)
 
 
 def _die_with_parent() -> None:
@@ -70,7 +71,17 @@ def _become_worker(connection: Connection, network: bool, nice: int) -> bool:
 
 
 def _answer(store, connection: Connection) -> None:
-    """A worker's life: answer requests until the pipe closes."""
+    """A worker's life, on a thread with a deep stack: pyoxigraph's parser and evaluator recurse
+    once per level of nesting, and a query nested thousands deep (well within the size limit)
+    would overflow the main thread's 8 MiB and kill the worker. The stack is reserved, not
+    used: memory is committed only as deep as a query goes."""
+    threading.stack_size(ENGINE_STACK)
+    thread = threading.Thread(target=_answer_all, args=(store, connection), name="carnets-engine")
+    thread.start()
+    thread.join()
+
+
+def _answer_all(store, connection: Connection) -> None:
     from carnets.errors import CarnetsError
     from carnets.store.execute import answer
 
@@ -218,6 +229,13 @@ class WorkerPool:
         threading.Thread(target=self._start, args=(snapshot,), daemon=True).start()
 
     def _start(self, snapshot: Path | None) -> None:
+        try:
+            self._start_all(snapshot)
+        except Exception:
+            if not self._closed:  # closing while workers start cuts their pipes: expected
+                raise
+
+    def _start_all(self, snapshot: Path | None) -> None:
         if snapshot is not None:
             self._control, theirs = self._context.Pipe()
             self._zygote = self._context.Process(
@@ -236,7 +254,7 @@ class WorkerPool:
     def _wait_for_zygote(self) -> None:
         try:
             status, _ = self._control.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError, TypeError):
             log.error("the zygote stopped before loading the snapshot; workers read the disk")
             return
         if status == "warm":
@@ -280,8 +298,9 @@ class WorkerPool:
     def _admit(self, worker: _Worker, timeout: float = 60) -> None:
         try:
             worker.wait_ready(timeout)
-        except EngineFailure:
-            log.exception("a query worker did not start")
+        except (EngineFailure, EOFError, OSError):
+            if not self._closed:
+                log.exception("a query worker did not start")
             self._forget(worker)
             return
         self._idle[worker.lane].put(worker)
@@ -298,7 +317,8 @@ class WorkerPool:
         try:
             self._admit(self._spawn(dead.lane), timeout=30)
         except Exception:  # logged; the pool serves on with one worker fewer
-            log.exception("could not replace a query worker")
+            if not self._closed:  # closing cuts the pipes a replacement is being made through
+                log.exception("could not replace a query worker")
 
     def _release(self, worker: _Worker) -> None:
         """Back to its lane; a disk worker is swapped for a forked one once the zygote is warm."""

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from flask import Flask, Response, render_template, request
 
+from carnets.conneg import MAX_ACCEPT
+
 TITLES = {
     400: "Bad request",
     403: "Forbidden",
@@ -29,6 +31,8 @@ TITLES = {
 
 
 def prefers_html() -> bool:
+    if len(request.headers.get("Accept", "")) > MAX_ACCEPT:  # refused unread, as conneg does
+        return False
     accepted = request.accept_mimetypes
     return accepted["text/html"] > accepted["text/plain"] and accepted["text/html"] > 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from flask import render_template, request
+from flask import render_template
 
 from carnets import conneg
 from carnets.services.cookbook import Recipe, read_cookbook
@@ -36,7 +36,9 @@ SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 
 
 def absolute(path: str) -> str:
-    return request.url_root.rstrip("/") + path
+    """The permanent address of a path of this site: under the edition's base, never the Host
+    header (which the client chooses)."""
+    return publisher().base + path.lstrip("/")
 
 
 def resource_page(view: ResourceView, path: str) -> str:

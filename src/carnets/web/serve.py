@@ -13,6 +13,8 @@ been arriving for longer than CARNETS_REQUEST_TIMEOUT seconds however steadily i
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import errno
 import logging
 import resource
@@ -129,6 +131,21 @@ def make_server(app: Callable, settings: Settings) -> Server:
     )
 
 
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Let glibc keep `arenas` malloc arenas rather than one per busy thread (up to 8 a core).
+
+    Each arena keeps the high-water mark of what its threads allocated, so 32 threads that
+    each once read a large body hold hundreds of megabytes for good (the load test saw the
+    server grow by 300 MB). Python allocates under its lock, so fewer arenas cost nothing.
+    Must run before the threads start; a no-op where libc is not glibc.
+    """
+    name = ctypes.util.find_library("c")
+    if sys.platform != "linux" or name is None:
+        return
+    m_arena_max = -8  # from glibc's malloc.h
+    ctypes.CDLL(name).mallopt(m_arena_max, arenas)
+
+
 def allow_open_files(connections: int) -> None:
     """Raise this process's limit on open files to hold `connections` (and some to spare)."""
     wanted = connections + 256
@@ -197,6 +214,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     allow_open_files(settings.connection_limit)
+    limit_malloc_arenas()
     try:
         server = build_server(settings)
     except ValidationFailed as failure:

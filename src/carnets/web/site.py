@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from carnets.conneg import MAX_ACCEPT
+
 bp = Blueprint("site", __name__)
 
 LANGUAGES = ("en", "fr")
@@ -82,6 +84,8 @@ def reader_lang() -> str:
     remembered = request.cookies.get(COOKIE)
     if remembered in LANGUAGES:
         return remembered
+    if len(request.headers.get("Accept-Language", "")) > MAX_ACCEPT:  # not worth parsing
+        return "en"
     return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
 
 
