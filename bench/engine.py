@@ -159,7 +159,7 @@ def start_rdflib_endpoint(root: Path) -> tuple[subprocess.Popen, int] | None:
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
         try:
-            Client(port).sparql("ASK {}")
+            Client(port).get("/?" + urllib.parse.urlencode({"query": "ASK {}"}))  # served at /
             return process, port
         except (ConnectionError, OSError, RuntimeError):
             time.sleep(0.5)
@@ -175,12 +175,18 @@ def against_rdflib_endpoint(root: Path, ours: int, queries: dict[str, str]) -> l
     process, port = started
     rows = []
     try:
-        mine, theirs = Client(ours), Client(port)
         for name, query in queries.items():
             accept = "application/n-triples" if "DESCRIBE" in query[-300:] else None
             accept = accept or "application/sparql-results+json"
-            a, _ = timed(lambda q=query, h=accept: mine.sparql(q, h), 200, 5.0)
-            b, _ = timed(lambda q=query, h=accept: theirs.sparql(q, h), 200, 30.0)
+            mine, theirs = Client(ours), Client(port)
+            theirs.connection.timeout = 120
+            path = "/?" + urllib.parse.urlencode({"query": query})
+            try:
+                a, _ = timed(lambda q=query, h=accept, c=mine: c.sparql(q, h), 200, 5.0)
+                b, _ = timed(lambda p=path, h=accept, c=theirs: c.get(p, h), 20, 10.0)
+            except (OSError, RuntimeError, http.client.HTTPException) as error:
+                print(f"{name}: {error}", file=sys.stderr)
+                continue
             rows.append((name, a, b))
     finally:
         process.kill()

@@ -81,11 +81,13 @@ class EmbeddedStore:
         return _run_in_thread(lambda: execute(self._store, request), timeout)
 
     def _site(self, request: DescribeRequest | SelectRequest, timeout: float):
-        """The site's own requests: the light lane, or the general one when it is busy."""
+        """The site's own requests: the light lane, where nothing holds a worker for longer than
+        its budget, so waiting there beats queueing behind runaway queries; the general lane
+        only when the light one stayed busy for the whole wait."""
         try:
-            return self._pool.run(request, timeout, lane=LIGHT, wait=LIGHT_WAIT)
+            return self._pool.run(request, timeout, lane=LIGHT, wait=self.queue_wait)
         except QueryBusy:
-            return self._pool.run(request, timeout, lane=GENERAL, wait=self.queue_wait)
+            return self._pool.run(request, timeout, lane=GENERAL, wait=LIGHT_WAIT)
 
     def select(
         self, text: str, bindings: Mapping[str, Any] | None = None, timeout: float = 30.0
