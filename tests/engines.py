@@ -71,6 +71,15 @@ MaxQueryExecutionTime = 60
 """
 
 
+def tail(path: Path, lines: int = 20) -> str:
+    """The last lines of a log, for an error message; empty if it cannot be read."""
+    try:
+        text = path.read_text("utf-8", "replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
 @dataclass
 class Engine:
     """A running engine: its process, the URLs of its endpoints and the credentials to write."""
@@ -89,11 +98,7 @@ class Engine:
         return self.directory / "engine.log"
 
     def log_tail(self, lines: int = 20) -> str:
-        try:
-            text = self.log.read_text("utf-8", "replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return tail(self.log, lines)
 
     def wait_until_ready(self, timeout: float = 60.0) -> float:
         """Seconds until the query endpoint answered `ASK {}`; RuntimeError if it never did."""

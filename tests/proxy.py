@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from engines import _death_signal, free_port
+from engines import _death_signal, free_port, tail
 
 from carnets.export import Release
 
@@ -103,11 +103,7 @@ class Proxy:
         return self.directory / "error.log"
 
     def log_tail(self, lines: int = 20) -> str:
-        try:
-            text = self.log.read_text("utf-8", "replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return tail(self.log, lines)
 
     def access_log(self) -> list[str]:
         try:
