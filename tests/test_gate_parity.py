@@ -32,7 +32,10 @@ BNODE = re.compile(r"_:\w+")
 
 def verdict(report: ValidationReport) -> tuple:
     problems = sorted(
-        tuple(BNODE.sub("_:b", text) for text in (p.focus, p.path, p.value, p.message, p.severity, p.shape))
+        tuple(
+            BNODE.sub("_:b", text)
+            for text in (p.focus, p.path, p.value, p.message, p.severity, p.shape)
+        )
         for p in report.problems
     )
     return report.conforms, problems
@@ -50,7 +53,7 @@ def references(shipped: Settings) -> dict[str, ValidationReport]:
 def base_gate(shipped: Settings) -> Gate:
     """The ontology and the base sample in the gate, for changes on top of them."""
     files = EditionFiles.find(shipped)
-    return Gate.load(files.ontology + (BASE,), read_graphs(files.shapes))
+    return Gate.load((*files.ontology, BASE), read_graphs(files.shapes))
 
 
 def test_the_gate_judges_by_default_and_the_shipped_edition_conforms_for_both(shipped: Settings):
@@ -86,15 +89,19 @@ def _removals() -> dict[str, list[tuple]]:
         "a link record": [(link, CN.linkSubject, None)],
         "a person's second type": [(victor, RDF.type, SCHEMA.Person)],
         "a death's source": [(death, URIRef("http://purl.org/dc/terms/source"), None)],
-        "an entry's text": [(URIRef("https://w3id.org/carnets/serge/entry/1944-08-10"), SCHEMA.text, None)],
+        "an entry's text": [
+            (URIRef("https://w3id.org/carnets/serge/entry/1944-08-10"), SCHEMA.text, None)
+        ],
         "a class's alignment": [(CN.Mention, RDFS.subClassOf, None)],
     }
 
 
 @pytest.mark.parametrize("name", list(_removals()))
-def test_a_removal_is_judged_as_the_whole_graph_would_be(shipped: Settings, base_gate: Gate, name: str):
+def test_a_removal_is_judged_as_the_whole_graph_would_be(
+    shipped: Settings, base_gate: Gate, name: str
+):
     files = EditionFiles.find(shipped)
-    data = read_graphs(files.ontology + (BASE,))
+    data = read_graphs((*files.ontology, BASE))
     removed = [t for pattern in _removals()[name] for t in data.triples(pattern)]
     assert removed, name
     for triple in removed:
@@ -108,7 +115,9 @@ def test_a_removal_is_judged_as_the_whole_graph_would_be(shipped: Settings, base
 def _mutations(seed: int, base: Graph) -> Graph:
     """A few random edits of the named resources: removed, retyped or extra values."""
     rng = random.Random(seed)
-    triples = sorted((t for t in base if isinstance(t[0], URIRef)), key=lambda t: [x.n3() for x in t])
+    triples = sorted(
+        (t for t in base if isinstance(t[0], URIRef)), key=lambda t: [x.n3() for x in t]
+    )
     mutated = Graph()
     for triple in base:
         mutated.add(triple)
@@ -133,7 +142,7 @@ def _mutations(seed: int, base: Graph) -> Graph:
 def test_random_edits_get_pyshacls_verdict(shipped: Settings, seed: int):
     files = EditionFiles.find(shipped)
     shapes = read_graphs(files.shapes)
-    base = read_graphs(files.ontology + (BASE,))
+    base = read_graphs((*files.ontology, BASE))
     data = _mutations(seed, base)
     data.namespace_manager = base.namespace_manager
     store = ox.Store()

@@ -79,7 +79,9 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def validate(settings: Settings, extra: Iterable[Path] = (), reference: bool = False) -> ValidationReport:
+def validate(
+    settings: Settings, extra: Iterable[Path] = (), reference: bool = False
+) -> ValidationReport:
     """Validate the shipped edition, or, when paths are given, those files with the ontology.
 
     The gate judges unless `reference` asks for pySHACL or the shapes use a construct the gate
@@ -116,12 +118,20 @@ def validate_change(
     its files kept under build/gate/ (see `record_change`). Nothing is written to data/.
     """
     added, removed = list(added), list(removed)
-    if gate is not None:
-        return gate_report(gate, gate.check_change(added, removed))
     files = EditionFiles.find(settings)
     paths = files.ontology + files.edition + files.links
     try:
-        snapshot = Snapshot.open(settings)
+        if gate is not None:
+            return gate_report(gate, gate.check_change(added, removed))
+        try:
+            snapshot = Snapshot.open(settings)
+        except OSError:  # another process holds the snapshot: read the files instead
+            loaded = Gate.load(paths, read_graphs(files.shapes))
+            return gate_report(loaded, loaded.check_change(added, removed), paths)
+        try:
+            return gate_report(snapshot.gate, snapshot.check_change(added, removed), paths)
+        finally:
+            snapshot.close()
     except Unsupported as reason:
         data = read_graphs(paths)
         for triple in removed:
@@ -131,13 +141,11 @@ def validate_change(
         report = validate_graph(data, read_graphs(files.shapes), paths)
         report.note = f"the gate cannot compile these shapes ({reason}): pySHACL judged"
         return report
-    try:
-        return gate_report(snapshot.gate, snapshot.check_change(added, removed), paths)
-    finally:
-        snapshot.close()
 
 
-def record_change(settings: Settings, added: Iterable[tuple], removed: Iterable[tuple] = ()) -> None:
+def record_change(
+    settings: Settings, added: Iterable[tuple], removed: Iterable[tuple] = ()
+) -> None:
     """The files now hold this change (written after `validate_change` conformed): bring the
     snapshot along, so that the next `validate_change` need not load the edition again."""
     try:

@@ -62,6 +62,8 @@ class Gate:
         self.prefixes = prefixes
         self._unsure: dict[str, list[ox.Literal]] | None = None
         self._dependencies: dict[Shape, Dependencies] | None = None
+        self._predicates: dict[str, frozenset[str]] | None = None
+        self.unchanged = True  # false while a change being checked is in the store
 
     @classmethod
     def load(cls, paths: Iterable[Path], shapes: Graph, store: ox.Store | None = None) -> Gate:
@@ -76,6 +78,11 @@ class Gate:
 
     def predicates(self) -> dict[str, frozenset[str]]:
         """The predicates whose literal values meet rules, with what those rules need."""
+        if self._predicates is None:
+            self._predicates = self._read_predicates()
+        return self._predicates
+
+    def _read_predicates(self) -> dict[str, frozenset[str]]:
         needs: dict[str, set[str]] = {}
         seen: set[tuple[int, frozenset[str]]] = set()
 
@@ -136,12 +143,14 @@ class Gate:
         touches and those that depend on them; the store is left as it was."""
         change = self._change(added, removed)
         before = affected(self.store, self.shapes, self.dependencies(), change.removed)
+        self.unchanged = False
         self._apply(change)
         try:
             before.merge(affected(self.store, self.shapes, self.dependencies(), change.added))
             return self.run(before.focus, [to_rdflib(n) for n in change.nodes()])
         finally:
             self._apply(change, undo=True)
+            self.unchanged = True
 
     def apply(self, added: Iterable[tuple], removed: Iterable[tuple] = ()) -> None:
         """Make the change in the store (after a `check_change` that conformed, say)."""
@@ -157,7 +166,9 @@ class Gate:
         )
 
     def _apply(self, change: Change, undo: bool = False) -> None:
-        adding, removing = (change.removed, change.added) if undo else (change.added, change.removed)
+        adding, removing = (
+            (change.removed, change.added) if undo else (change.added, change.removed)
+        )
         for quad in removing:
             self.store.remove(quad)
         self.store.extend(adding)
@@ -206,7 +217,13 @@ class Gate:
                 if isinstance(term, BNode):
                     self._describe(term)
             messages = generic(
-                shape, outcome.component, outcome.rule, focus, value, self.shapes.graph, self.prefixes
+                shape,
+                outcome.component,
+                outcome.rule,
+                focus,
+                value,
+                self.shapes.graph,
+                self.prefixes,
             )
         return Finding(
             top=to_rdflib(outcome.top),

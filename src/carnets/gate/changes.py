@@ -22,8 +22,8 @@ import pyoxigraph as ox
 from rdflib.namespace import RDF, RDFS
 
 from carnets.gate.compile import rules
-from carnets.gate.shapes import Shape, Shapes, path_steps
 from carnets.gate.patterns import Group, Unreadable, read_where
+from carnets.gate.shapes import Shape, Shapes, path_steps
 from carnets.gate.terms import sparql
 
 Step = tuple[str, bool]  # a predicate, and whether it is followed backwards
@@ -126,7 +126,9 @@ class Affected:
                 self.focus[shape] = mine | nodes
 
 
-def affected(store: ox.Store, shapes: Shapes, deps: dict[Shape, Dependencies], quads: list[ox.Quad]) -> Affected:
+def affected(
+    store: ox.Store, shapes: Shapes, deps: dict[Shape, Dependencies], quads: list[ox.Quad]
+) -> Affected:
     """The focus nodes the triples `quads` (all in `store` now) may change the verdict on."""
     result = Affected({})
     if not quads:
@@ -186,22 +188,19 @@ def _sparql_dependents(
     """The `$this` a changed triple joins to through the query's patterns (None: all)."""
     if group is None:
         return None
-    scopes = list(_scopes(group, []))
-    touched = [
-        (pattern, scope)
-        for patterns, scope in scopes
-        for pattern in patterns
-        if pattern[1] in by_predicate
-    ]
-    if not touched:
-        return set()
+    touched = []
+    for patterns, scope in _scopes(group, []):
+        for pattern in patterns:
+            quads = [q for q in by_predicate.get(pattern[1], ()) if _may_match(pattern, q)]
+            if quads:
+                touched.append((pattern, scope, quads))
     found: set[object] = set()
-    for (s, predicate, o), scope in touched:
+    for (s, _, o), scope, quads in touched:
         if not any("?this" in (p[0], p[2]) for p in scope):
             return None
         variables = [t for t in dict.fromkeys((s, o)) if t.startswith("?")]
         rows = []
-        for quad in by_predicate[predicate]:
+        for quad in quads:
             terms = {s: quad.subject, o: quad.object}
             if s == o and quad.subject != quad.object:
                 continue
@@ -213,6 +212,15 @@ def _sparql_dependents(
         for row in store.query(f"SELECT DISTINCT ?this WHERE {{ {values} {body} }}"):
             found.add(row["this"])
     return found
+
+
+def _may_match(pattern: tuple[str, str, str], quad: ox.Quad) -> bool:
+    """False when a named node of the pattern is not the quad's (literals are not compared)."""
+    for text, term in ((pattern[0], quad.subject), (pattern[2], quad.object)):
+        named = isinstance(term, ox.NamedNode)
+        if text.startswith("<") and not (named and text == str(term)):
+            return False
+    return True
 
 
 def _scopes(group: Group, outer: list[tuple[str, str, str]]):

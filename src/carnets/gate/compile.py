@@ -9,6 +9,7 @@ pySHACL does (see `literals`) are judged in Python and written into the test.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -95,12 +96,11 @@ class Expressions:
     def __init__(self, graph: Graph, unsure: dict[str, list[ox.Literal]]) -> None:
         self.graph = graph
         self.unsure = unsure
-        self._count = 0
+        self._count = itertools.count(1)
         self._rdflib: dict[object, Node] = {}
 
     def fresh(self) -> str:
-        self._count += 1
-        return f"?gate_x{self._count}"
+        return f"?gate_x{next(self._count)}"
 
     def path(self, shape: Shape) -> tuple[str, frozenset[str]]:
         """The shape's path as SPARQL, and the predicates feeding its values."""
@@ -187,7 +187,11 @@ class Expressions:
                 f"&& {var} {operator} {sparql(bound)})"
             )
             return self._exceptions(
-                NEEDS["compare"], var, feeds, base, lambda t: literals.compare_ok(t, bound, operator)
+                NEEDS["compare"],
+                var,
+                feeds,
+                base,
+                lambda t: literals.compare_ok(t, bound, operator),
             )
         if name in ("or", "xone", "and"):
             _, members = param

@@ -14,10 +14,10 @@ import calendar
 import re
 from datetime import date
 
-from rdflib import Graph, Literal
+from rdflib import Graph
 
-from carnets.dates import Bounds, DateError, Disagreement, edtf_bounds
-from carnets.namespaces import CN, EDTF
+from carnets import dates
+from carnets.dates import Bounds, Disagreement, edtf_bounds
 
 _DAY = re.compile(r"([1-9][0-9]{3})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
@@ -31,7 +31,9 @@ def _plain(text: str) -> Bounds | None:
         if month is None:
             return Bounds(date(year, 1, 1), date(year, 12, 31))
         if day is None:
-            return Bounds(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+            return Bounds(
+                date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+            )
         return Bounds(date(year, month, day), date(year, month, day))
     except ValueError:
         return None
@@ -54,34 +56,4 @@ def bounds(value: str) -> Bounds:
 
 def disagreements(graph: Graph) -> list[Disagreement]:
     """carnets.dates.disagreements, with `bounds` for `edtf_bounds`."""
-    found = []
-    values = {
-        (s, p, o)
-        for s, p, o in graph
-        if isinstance(o, Literal) and (o.datatype == EDTF or p == CN.edtf)
-    }
-    for subject, path, value in sorted(values, key=lambda triple: [t.n3() for t in triple]):
-        try:
-            days = bounds(str(value))
-        except DateError as error:
-            found.append(Disagreement(subject, path, value, str(error)))
-            continue
-        if path != CN.edtf:
-            continue
-        for bound, day, word in (
-            (CN.earliestDate, days.earliest, "begins"),
-            (CN.latestDate, days.latest, "ends"),
-        ):
-            for stored in graph.objects(subject, bound):
-                if not (isinstance(stored, Literal) and stored.toPython() == day):
-                    found.append(
-                        Disagreement(
-                            subject,
-                            bound,
-                            stored,
-                            f'the EDTF date "{value}" {word} on {day.isoformat()} (computed with '
-                            f"the edtf library), not on {stored}: run `carnets build`, or "
-                            "correct the hand-typed bound",
-                        )
-                    )
-    return found
+    return dates.disagreements(graph, bounds=bounds)

@@ -9,9 +9,11 @@ conforming edition costs one pass of the engine's indexes per rule and little el
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
@@ -67,14 +69,16 @@ class Engine:
     unsure: dict[str, list[ox.Literal]]
     timings: list[tuple[str, float, int]] = field(default_factory=list)
 
+    workers: int = 2  # top-level shapes evaluated side by side (the engine lets go of the GIL)
+
     def __post_init__(self) -> None:
         self.expressions = Expressions(self.shapes.graph, self.unsure)
-        self._vars = 0
+        self._vars = itertools.count(1)
 
     def run(self, focus: dict[Shape, set[object] | None] | None = None) -> list[Outcome]:
         """Every result of every top-level shape; with `focus`, of the shapes it names only,
         for the focus nodes it gives (None: all of the shape's focus nodes)."""
-        outcomes: list[Outcome] = []
+        contexts: list[tuple[Shape, Context]] = []
         for shape in self.shapes.top_level:
             if shape.deactivated or (focus is not None and shape not in focus):
                 continue
@@ -86,15 +90,18 @@ class Engine:
                 named = " ".join(sorted(sparql(node) for node in nodes))
                 restrict = f"VALUES ?gate_0 {{ {named} }} "
             pattern, feeds = target_pattern(shape, "?gate_0")
-            context = Context(restrict + pattern, ("?gate_0",), feeds)
-            outcomes += self.evaluate(shape, context)
-        return outcomes
+            contexts.append((shape, Context(restrict + pattern, ("?gate_0",), feeds)))
+        if self.workers > 1 and len(contexts) > 1:
+            with ThreadPoolExecutor(self.workers) as pool:
+                found = list(pool.map(lambda job: self.evaluate(*job), contexts))
+        else:
+            found = [self.evaluate(shape, context) for shape, context in contexts]
+        return [outcome for outcomes in found for outcome in outcomes]
 
     # ------------------------------------------------------------------ evaluation
 
     def _fresh(self) -> str:
-        self._vars += 1
-        return f"?gate_{self._vars}"
+        return f"?gate_{next(self._vars)}"
 
     def evaluate(self, shape: Shape, ctx: Context) -> list[Outcome]:
         if shape.deactivated:
@@ -206,7 +213,9 @@ class Engine:
                 ):
                     if broken:
                         out.append(
-                            Outcome(key, shape, component, None, None, shape.path, detail=ctx.detail)
+                            Outcome(
+                                key, shape, component, None, None, shape.path, detail=ctx.detail
+                            )
                         )
         return out
 
@@ -232,7 +241,9 @@ class Engine:
             if not literals.less_or_equal_ok(to_rdflib(left), to_rdflib(right)):
                 rule = Rule("lessThanOrEquals", other)
                 out.append(
-                    Outcome(key, shape, "lessThanOrEquals", rule, left, shape.path, detail=ctx.detail)
+                    Outcome(
+                        key, shape, "lessThanOrEquals", rule, left, shape.path, detail=ctx.detail
+                    )
                 )
         return out
 
@@ -338,7 +349,7 @@ def _sparql_messages(shape: Shape, constraint, this, path, value, bound: dict) -
     def fill(message) -> str:
         text = str(message.value) if hasattr(message, "value") else str(message)
         for name, term in values.items():
-            text = re.sub("{{[?$]{}}}".format(name), str(term), text)
+            text = re.sub(f"{{[?$]{name}}}", str(term), text)
         return text
 
     own = list(shape.messages)

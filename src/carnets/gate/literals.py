@@ -132,9 +132,10 @@ def _actual(value: Literal, rule: URIRef) -> bool:
 
 
 def as_string(value: Node) -> str:
-    if isinstance(value, Literal) and value.value is not None:
-        if value.datatype in (None, RDF.langString, XSD.string):
-            return str(value.value)
+    """The string pySHACL matches and measures: the value of a string, else the lexical form."""
+    plain = isinstance(value, Literal) and value.value is not None
+    if plain and value.datatype in (None, RDF.langString, XSD.string):
+        return str(value.value)
     return str(value)
 
 

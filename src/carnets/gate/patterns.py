@@ -25,7 +25,8 @@ _TOKEN = re.compile(
   | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<datatype>\^\^)
   | (?P<number>[+-]?[0-9]+(?:\.[0-9]+)?)
-  | (?P<pname>[A-Za-z][A-Za-z0-9_.-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*|[A-Za-z][A-Za-z0-9_.-]*:|:[A-Za-z0-9_]*)
+  | (?P<pname>[A-Za-z][A-Za-z0-9_.-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*
+             |[A-Za-z][A-Za-z0-9_.-]*:|:[A-Za-z0-9_]*)
   | (?P<word>[A-Za-z]+)
   | (?P<punct>[{}().;,/^\[\]*+?|!=<>&-])
     """,

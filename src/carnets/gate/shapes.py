@@ -245,7 +245,8 @@ class Shapes:
             SH.sparql,
         }
         if unknown:
-            raise Unsupported("constraint components " + ", ".join(sorted(map(str, unknown))))
+            names = sorted("sh:" + str(u).rsplit("#", 1)[-1] for u in unknown)
+            raise Unsupported("constraint components " + ", ".join(names))
         is_property = shape.path is not None
         if SH["class"] in present:
             found["class"] = self._values(node, SH["class"])
@@ -385,9 +386,9 @@ def check_path(graph: Graph, path: Node) -> None:
     if isinstance(path, URIRef):
         return
     inverse = list(graph.objects(path, SH.inversePath))
-    if isinstance(path, BNode) and len(inverse) == 1 and isinstance(inverse[0], URIRef):
-        if len(set(graph.predicates(path, None))) == 1:
-            return
+    single = len(inverse) == 1 and len(set(graph.predicates(path, None))) == 1
+    if isinstance(path, BNode) and single and isinstance(inverse[0], URIRef):
+        return
     raise Unsupported("property paths other than an IRI or its inverse")
 
 
@@ -411,6 +412,7 @@ def check_pattern(pattern: Node) -> None:
     if not isinstance(pattern, Literal) or not isinstance(pattern.value, str):
         raise Unsupported("sh:pattern that is not a string")
     text = str(pattern.value)
+    in_class = False
     i = 0
     while i < len(text):
         char = text[i]
@@ -419,7 +421,16 @@ def check_pattern(pattern: Node) -> None:
                 raise Unsupported(f"sh:pattern escape in {text!r}")
             i += 2
             continue
-        if char == "(" and text[i + 1 : i + 2] == "?":
+        if in_class:
+            # Rust reads a nested class, and &&, -- and ~~ as set operations, in a class
+            if char == "[" or text[i : i + 2] in ("&&", "--", "~~"):
+                raise Unsupported(f"sh:pattern class syntax in {text!r}")
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if text[i + 1 : i + 2] in ("^", "]"):
+                i += 1
+        elif char == "(" and text[i + 1 : i + 2] == "?":
             raise Unsupported(f"sh:pattern group syntax in {text!r}")
         if char not in _PATTERN_CHARS and char not in _PATTERN_SYNTAX:
             raise Unsupported(f"sh:pattern character {char!r} in {text!r}")

@@ -84,14 +84,20 @@ class Snapshot:
         return cls(gate, place)
 
     def check_change(self, added: Iterable[tuple], removed: Iterable[tuple] = ()):
+        """The gate's check, with a marker on disk while the store holds the change: a
+        snapshot left marked (the process died) is built again."""
         marker = self.place / "changing"
         marker.touch()
-        run = self.gate.check_change(added, removed)
-        self.gate.store.flush()
-        marker.unlink()
-        return run
+        try:
+            return self.gate.check_change(added, removed)
+        finally:
+            self.gate.store.flush()
+            if self.gate.unchanged:
+                marker.unlink()
 
-    def record(self, settings: Settings, added: Iterable[tuple], removed: Iterable[tuple] = ()) -> None:
+    def record(
+        self, settings: Settings, added: Iterable[tuple], removed: Iterable[tuple] = ()
+    ) -> None:
         """The files now hold this change: make it in the snapshot and name it after them."""
         marker = self.place / "changing"
         marker.touch()
@@ -149,7 +155,11 @@ def _build(place: Path, files: EditionFiles, shapes: Graph) -> None:
         for old in _existing_in(place.parent):  # one snapshot at a time: the edition as it is
             if old.name != scratch.name:
                 shutil.rmtree(old, ignore_errors=True)
-        scratch.rename(place)
+        try:
+            scratch.rename(place)
+        except OSError:  # another process built the same snapshot meanwhile
+            if not _usable(place):
+                raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
