@@ -4,7 +4,7 @@ The edtf library parses with pyparsing, about 5 ms a value: 15 s for the 3,000 d
 10,000-entry edition. Almost every value is a plain day, month or year ("1944-08-10",
 "1944-08", "1944") or an interval of two such, whose first and last days need no parser;
 those are computed here, and every other value goes to `carnets.dates.edtf_bounds`. The
-results are the library's (tests/test_gate_dates.py compares the two on every form), and
+results are the library's (tests/test_gate.py holds the two to the same bounds), and
 `disagreements` is carnets.dates' own loop, with the same messages.
 """
 

@@ -42,22 +42,25 @@ PARSE, NEWLINE, ORDER = "parse", "newline", "order"
 
 
 def sure(needs: frozenset[str], var: str) -> str:
-    """SPARQL: SPARQL's verdict on this value is pySHACL's, for constraints with these needs."""
+    """SPARQL: SPARQL's verdict on this value is pySHACL's, for constraints with these needs.
+
+    Written with IF, which the engine evaluates lazily, where || and && evaluate both sides:
+    most values are settled by the first test.
+    """
     parsed = ", ".join(f"<{d}>" for d in PARSED)
-    tests = [
-        f'lang({var}) != ""',
-        f"datatype({var}) = <{XSD.string}>",
-        f"(datatype({var}) = <{XSD.integer}> && isNumeric({var}))",
-        f'(datatype({var}) = <{XSD.date}> && REGEX(STR({var}), "{SAFE[str(XSD.date)]}"))',
-        f"!(datatype({var}) IN ({parsed}))",
-    ]
-    condition = "(" + " || ".join(tests) + ")"
-    if NEWLINE in needs:
-        condition += f' && !STRENDS(STR({var}), "\\n")'
+    date_form = SAFE[str(XSD.date)]
     if ORDER in needs:
-        ordered = ", ".join(f"<{d}>" for d in ORDERED)
-        condition += f' && (lang({var}) != "" || datatype({var}) IN ({ordered}))'
-    return f"(!isLiteral({var}) || ({condition}))"
+        typed = f"IF(datatype({var}) = <{XSD.integer}>, isNumeric({var}), false)"
+    else:
+        typed = (
+            f"IF(datatype({var}) = <{XSD.integer}>, isNumeric({var}), "
+            f'IF(datatype({var}) = <{XSD.date}>, REGEX(STR({var}), "{date_form}"), '
+            f"!(datatype({var}) IN ({parsed}))))"
+        )
+    lexical = f'IF(lang({var}) != "", true, IF(datatype({var}) = <{XSD.string}>, true, {typed}))'
+    if NEWLINE in needs:
+        lexical = f'IF(STRENDS(STR({var}), "\\n"), false, {lexical})'
+    return f"IF(isLiteral({var}), {lexical}, true)"
 
 
 def is_sure(needs: frozenset[str], term: object) -> bool:

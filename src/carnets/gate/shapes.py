@@ -138,8 +138,7 @@ class Shapes:
         found: set[Node] = set()
         for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
             found.update(g.subjects(predicate, None))
-        if set(g.objects(None, SH.target)):
-            pass  # SHACL-AF targets: pySHACL ignores them unless `advanced`, and so does the gate
+        # SHACL-AF targets (sh:target): pySHACL ignores them unless `advanced`, as the gate does
         classes = {RDFS.Class, *g.subjects(RDFS.subClassOf, RDFS.Class)}
         shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(
             g.subjects(RDF.type, SH.PropertyShape)
