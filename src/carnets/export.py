@@ -198,31 +198,71 @@ def _build(settings: Settings, files: EditionFiles, key: str, folder: Path) -> N
     del writer
     store = EmbeddedStore(folder / "store", settings.base, workers=0)
     try:
-        (folder / "download").mkdir()
-        dumps = [_write_dump(store, folder / "download", ext, mt) for ext, mt in DUMPS.items()]
-        (folder / "download" / "SHA256SUMS").write_text(
-            "".join(f"{d.sha256}  {d.name}\n{d.gzip_sha256}  {d.name}.gz\n" for d in dumps)
-        )
-        context = edition_context(settings, store)
-        (folder / "context.jsonld").write_text(
-            json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n", "utf-8"
-        )
-        counts = store.triple_counts()
-        built = datetime.now(UTC).replace(microsecond=0)
-        void = void_graph(settings, store, dumps, counts, built)
-        (folder / "void.ttl").write_bytes(void)
+        write_publication(settings, store, folder, key, started)
     finally:
         store.close()
+
+
+def write_publication(
+    settings: Settings, store, folder: Path, key: str | None = None, started: float | None = None
+) -> None:
+    """Write what a release publishes from `store`: dumps, sums, @context, VoID, manifest.
+
+    `store` is any Store: the release's own, or a remote engine whose dumps must be its own.
+    Without a `key`, the fingerprint is the digest of the dumps' checksums.
+    """
+    started = started or time.perf_counter()
+    (folder / "download").mkdir()
+    dumps = [_write_dump(store, folder / "download", ext, mt) for ext, mt in DUMPS.items()]
+    sums = "".join(f"{d.sha256}  {d.name}\n{d.gzip_sha256}  {d.name}.gz\n" for d in dumps)
+    (folder / "download" / "SHA256SUMS").write_text(sums)
+    context = edition_context(settings, store)
+    (folder / "context.jsonld").write_text(
+        json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n", "utf-8"
+    )
+    counts = store.triple_counts()
+    built = datetime.now(UTC).replace(microsecond=0)
+    (folder / "void.ttl").write_bytes(void_graph(settings, store, dumps, counts, built))
     manifest = {
-        "fingerprint": key,
+        "fingerprint": key or hashlib.sha256(sums.encode()).hexdigest()[:32],
         "carnets": __version__,
         "base": settings.base,
         "built": built.isoformat(),
         "build_seconds": round(time.perf_counter() - started, 3),
         "triples": counts,
         "dumps": [d.__dict__ for d in dumps],
+        "store": (folder / "store").is_dir(),  # not when written from a remote engine
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+
+
+def publish_engine(settings: Settings, store, root: Path) -> Release:
+    """A release written from what `store` (a remote engine) holds now, in `root`.
+
+    In remote mode the dumps and VoID must describe the data the queries see, not the local
+    build that was loaded into the engine some time ago. Written into a scratch folder and
+    renamed into place, so a failure leaves the previous copy, and a reader never sees half.
+    """
+    root = root.resolve()
+    scratch = root / f".building-engine-{os.getpid()}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        integrity.remove_abandoned_builds(root)
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
+        try:
+            write_publication(settings, store, scratch)
+            target = root / json.loads((scratch / "manifest.json").read_text())["fingerprint"]
+            if not (target / "manifest.json").exists():
+                scratch.rename(target)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    except OSError as error:
+        raise ReleaseError(
+            integrity.describe_os_error(error, f"write the engine's dumps in {root}")
+        ) from None
+    _prune(root, keep=target)
+    return Release.load(target)
 
 
 def _write_dump(store, folder: Path, ext: str, media_type: str) -> Dump:

@@ -18,7 +18,7 @@ import weakref
 from pathlib import Path
 
 LOCK_FILE = "manifest.json"  # every complete release has one; servers hold a shared lock on it
-_SCRATCH = re.compile(r"^\.building-[0-9a-f]+-(\d+)$")
+_SCRATCH = re.compile(r"^\.building-[0-9a-z]+-(\d+)$")
 
 DISK_ERRORS = {
     errno.ENOSPC: "the disk is full",
@@ -39,7 +39,7 @@ def describe_os_error(error: OSError, doing: str) -> str:
 def missing_or_truncated(path: Path, manifest: dict) -> list[str]:
     """What a quick look finds wrong with a release: files missing or of the wrong size."""
     problems = []
-    if not (path / "store").is_dir():
+    if manifest.get("store", True) and not (path / "store").is_dir():
         problems.append("its store folder is missing")
     for dump in manifest.get("dumps", []):
         for name, size in ((dump["name"], dump["size"]), (dump["name"] + ".gz", dump["gzip_size"])):

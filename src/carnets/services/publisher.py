@@ -13,7 +13,8 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from carnets.config import Settings
-from carnets.export import Release
+from carnets.errors import CarnetsError
+from carnets.export import Release, publish_engine, release_root
 from carnets.services.admission import Admission
 from carnets.services.queries import QueryService
 from carnets.services.resources import ResourceService
@@ -31,15 +32,44 @@ class Publisher:
     owns_store: bool = False
     # What a check of the release's dumps found wrong (filled in the background at start-up).
     damage: list[str] = field(default_factory=list)
+    # Over a remote engine: the dumps and VoID written from what the engine holds (filled in the
+    # background at start-up), or why they could not be.
+    engine_release: Release | None = None
+    engine_problem: str | None = None
 
     def __post_init__(self) -> None:
         # A shared lock on the release: another build on the same root never prunes it.
         self._lease = self.release.hold() if self.release is not None else None
+        self._engine_lease = None
+        self._void: tuple[Release, ox.Store] | None = None
 
     def verify_release(self) -> None:
         """Check every dump against the manifest's checksums; what is wrong goes to `damage`."""
         if self.release is not None:
             self.damage = self.release.damage()
+
+    def publish_engine(self) -> None:
+        """Over a remote engine, write the dumps and VoID from the engine itself.
+
+        The engine may have been loaded from another build, or changed since: what /download/
+        and /dataset offer must be what /sparql answers from.
+        """
+        if not self.store.remote:
+            return
+        try:
+            published = publish_engine(
+                self.settings, self.store, release_root(self.settings) / "engine"
+            )
+        except (CarnetsError, OSError) as error:
+            self.engine_problem = f"the dumps could not be written from the remote engine: {error}"
+            return
+        self._engine_lease = published.hold()
+        self.engine_release = published
+
+    @property
+    def published(self) -> Release | None:
+        """The release whose dumps and VoID this server offers: the engine's over a remote store."""
+        return self.engine_release if self.store.remote else self.release
 
     @property
     def base(self) -> str:
@@ -78,20 +108,29 @@ class Publisher:
         """The named graphs; fixed for the life of the app, as the store is read-only."""
         return frozenset(self.triple_counts)
 
-    @cached_property
+    @property
     def triple_counts(self) -> dict[str, int]:
-        if self.release is not None:
-            return dict(self.release.triple_counts)
-        return self.store.triple_counts()
+        """Triples per named graph, as the published files count them (the store's without)."""
+        published = self.published or self.release
+        if published is not None:
+            return dict(published.triple_counts)
+        return self._store_counts
 
     @cached_property
+    def _store_counts(self) -> dict[str, int]:
+        return self.store.triple_counts()
+
+    @property
     def void(self) -> ox.Store | None:
-        """The release's VoID/DCAT graph as a small pyoxigraph store (None without a release)."""
-        if self.release is None:
+        """The published VoID/DCAT graph as a small pyoxigraph store (None until there is one)."""
+        published = self.published
+        if published is None:
             return None
-        store = ox.Store()
-        store.load(self.release.void_turtle(), ox.RdfFormat.TURTLE)
-        return store
+        if self._void is None or self._void[0] is not published:
+            store = ox.Store()
+            store.load(published.void_turtle(), ox.RdfFormat.TURTLE)
+            self._void = (published, store)
+        return self._void[1]
 
     def describe_from_void(self, iri: str, media_type: str) -> bytes | None:
         """What the VoID says of `iri`: the named graphs as subsets and linkset, the dumps."""
@@ -105,5 +144,6 @@ class Publisher:
     def close(self) -> None:
         if self.owns_store:
             self.store.close()
-        if self._lease is not None:
-            self._lease.close()
+        for lease in (self._lease, self._engine_lease):
+            if lease is not None:
+                lease.close()

@@ -116,6 +116,9 @@ class Store(Protocol):
     sandboxed: bool
     # Whether `execute` honours QueryRequest.lane (a light lane that runaways cannot take).
     lanes: bool
+    # Whether the data lives in an engine elsewhere, which may hold other data than the release
+    # it was loaded from: then dumps and VoID are written from the engine (see the publisher).
+    remote: bool
 
     def execute(self, request: QueryRequest, timeout: float) -> QueryResult:
         """Run a prepared query and return the engine's serialization as `request.media_type`.

@@ -59,6 +59,7 @@ class EmbeddedStore:
         self._handle: ox.Store | None = None
         self._pool = None
         self.lanes = workers > 1
+        self.remote = False
         self.queue_wait = queue_wait
         if workers > 0:
             federation = 1 if service_allow and self.sandboxed else 0

@@ -44,6 +44,7 @@ class RemoteStore:
 
     sandboxed = False
     lanes = False  # the engine schedules its own queries
+    remote = True
 
     def __init__(
         self,

@@ -10,6 +10,7 @@ import base64
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file
+from werkzeug.exceptions import ServiceUnavailable
 
 from carnets import conneg
 from carnets.export import Release, convert_graph
@@ -20,11 +21,18 @@ bp = Blueprint("dumps", __name__)
 
 
 def _release() -> Release:
-    release = publisher().release
+    """The release whose files are offered: over a remote engine, the one written from it."""
+    carnets = publisher()
+    if carnets.store.remote and carnets.engine_release is None:
+        problem = carnets.engine_problem or "the dumps are being written from the remote engine"
+        raise ServiceUnavailable(
+            problem, retry_after=60 if carnets.engine_problem is None else None
+        )
+    release = carnets.published
     if release is None:
         abort(404, "this server was started without a release, so it has no dumps")
-    if publisher().damage:
-        abort(503, "the release's files are damaged: " + "; ".join(publisher().damage))
+    if carnets.damage and release is carnets.release:
+        abort(503, "the release's files are damaged: " + "; ".join(carnets.damage))
     return release
 
 

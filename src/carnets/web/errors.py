@@ -80,6 +80,8 @@ def _http_error(error: HTTPException) -> Response:
     response = text_response(f"{error.code} {error.name}: {error.description}", error.code or 500)
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
+    if getattr(error, "retry_after", None) is not None:  # 429 and 503 may say when to come back
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 

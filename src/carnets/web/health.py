@@ -33,12 +33,14 @@ def health():
     if carnets.release is not None and not carnets.release.path.is_dir():
         problems.append(f"the release folder {carnets.release.path} is gone")
     problems += [f"the release is damaged: {problem}" for problem in carnets.damage]
-    if carnets.settings.store == "remote" and carnets.release is not None:
+    if carnets.store.remote and carnets.release is not None:
         try:
             if carnets.store.triple_counts() != dict(carnets.release.triple_counts):
                 problems.append("the remote engine does not hold this release's graphs")
         except CarnetsError as error:
             problems.append(f"the remote engine's graphs could not be counted: {error}")
+    if carnets.engine_problem:
+        problems.append(carnets.engine_problem)
     response = jsonify(
         status="unavailable" if problems else "busy" if busy else "ok",
         problems=problems,

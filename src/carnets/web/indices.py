@@ -27,7 +27,7 @@ def _index(path: str) -> Response:
         raise BadRequest(f"order is 'reverse' or absent, not {order[:40]!r}")
     found = indices().index(path, reader_lang(), sort, descending=order == "reverse")
     response = Response(index_page(found), mimetype="text/html")  # type: ignore[arg-type]
-    release = publisher().release
+    release = publisher().published
     if release is not None:
         response.set_etag(f"{release.fingerprint}-index-{path}-{reader_lang()}-{sort}-{order}")
         response.headers["Last-Modified"] = release.last_modified

@@ -102,14 +102,14 @@ def home_page() -> str:
                 "contentUrl": absolute(f"/download/{dump.name}"),
                 "encodingFormat": dump.media_type,
             }
-            for dump in (carnets.release.dumps.values() if carnets.release else [])
+            for dump in (carnets.published.dumps.values() if carnets.published else [])
         ],
     }
     return render_template(
         "home.html",
         base=carnets.base,
         edition=edition,
-        dumps=list(carnets.release.dumps.values()) if carnets.release else [],
+        dumps=list(carnets.published.dumps.values()) if carnets.published else [],
         recipes=[r for r in cookbook() if not r.federated],
         jsonld=jsonld,
     )

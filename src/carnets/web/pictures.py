@@ -36,7 +36,7 @@ def workbench_link(picture: Picture) -> str:
 
 
 def _cached(response: Response, name: str) -> Response:
-    release = publisher().release
+    release = publisher().published
     if release is not None:
         response.set_etag(f"{release.fingerprint}-picture-{name}-{reader_lang()}")
         response.headers["Last-Modified"] = release.last_modified

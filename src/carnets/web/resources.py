@@ -64,10 +64,10 @@ def resource(path: str) -> Response:
         f'</{stem}.{suffix}>; rel="alternate"; type="{media}"'
         for media, suffix in conneg.SUFFIXES.items()
     )
-    if carnets.release is not None:
+    if carnets.published is not None:
         kind = conneg.SUFFIXES.get(media_type) or f"html-{reader_lang()}"
-        response.set_etag(f"{carnets.release.fingerprint}-{kind}-{page}")
-        response.headers["Last-Modified"] = carnets.release.last_modified
+        response.set_etag(f"{carnets.published.fingerprint}-{kind}-{page}")
+        response.headers["Last-Modified"] = carnets.published.last_modified
         response.make_conditional(request)
     return response
 
