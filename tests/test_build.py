@@ -64,6 +64,7 @@ def test_build_rewrites_a_stale_file_and_then_leaves_it(shipped: Settings, tmp_p
     for path in (shipped.data_dir).rglob("*"):
         if path.is_file():
             target = root / "data" / path.relative_to(shipped.data_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)  # source/, review/
             target.write_bytes(path.read_bytes())
     settings = Settings.from_env(environ={}, root=root)
     (root / "data" / "mentions.ttl").write_text("", "utf-8")
