@@ -57,9 +57,9 @@ def test_stats_counts_classes_mentions_links_and_backlog(run):
     assert "  Entry                      5" in lines
     assert "  DeathReport               12" in lines
     assert any(line.startswith("mentions: ") for line in lines)
-    assert "links to Wikidata: 39" in lines
+    assert "links to Wikidata: 52" in lines
     assert any(line.startswith("linking backlog") for line in lines)
-    assert any("person/max-jacob" in line for line in lines)
+    assert any("person/leon-dennen" in line for line in lines)
 
 
 def test_build_check_reports_nothing_to_do(run):

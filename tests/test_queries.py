@@ -135,14 +135,16 @@ def test_entries_per_person_in_order_with_wikidata(ask):
     saint_ex = rows["person/antoine-de-saint-exupery"]
     assert saint_ex["dates"] == "1944-08-10 1944-11-05"
     assert saint_ex["wikidata"] == "http://www.wikidata.org/entity/Q2908"
-    assert rows["person/max-jacob"]["wikidata"] is None
+    assert rows["person/max-jacob"]["wikidata"] == "http://www.wikidata.org/entity/Q156214"
+    assert rows["person/benjamin-cremieux"]["wikidata"] is None
     assert rows["person/osip-mandelstam"]["dates"] == "1944-09-10"
 
 
 def test_linking_backlog_lists_people_without_a_link(ask):
     rows = [r["person"] for r in ask("linking-backlog.rq")]
     assert rows[0] == "person/victor-serge"
-    assert "person/max-jacob" in rows
+    assert "person/benjamin-cremieux" in rows
+    assert "person/max-jacob" not in rows
     assert "person/antoine-de-saint-exupery" not in rows
 
 
