@@ -84,6 +84,11 @@ class Settings:
         "CARNETS_LIGHT_BUDGET",
         "Seconds a query may take in the light lane before it is rerun with the slow ones (0: off)",
     )
+    result_cache: int = _setting(
+        64,
+        "CARNETS_RESULT_CACHE",
+        "Megabytes of query answers kept for repeated queries (embedded store only; 0: off)",
+    )
     queue_wait: float = _setting(
         2.0, "CARNETS_QUEUE_WAIT", "Seconds a query waits for a busy worker before a 503"
     )

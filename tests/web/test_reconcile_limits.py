@@ -1,7 +1,9 @@
 """The limits of /reconcile keep the costliest request it accepts short, on the shipped edition.
 
 The issue's measurements: a 100 KB query took 17-25 s, a 1 MB one never answered. Within the
-limits, the worst batch a client can send is timed here against the edition as published.
+limits, the worst batch a client can send is timed here against the edition as published. The
+bound is a guard against unbounded cost (a regression to the old behaviour takes tens of
+seconds), with room for a loaded machine; it is not a speed target, which lives in bench/.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from flask import Flask
 
 from carnets.loading import load_dataset, union_graph
 from carnets.web import reconcile
+
+BOUND = 8.0  # seconds; about 0.5 s on an idle 2-core machine
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +51,7 @@ def test_a_full_batch_of_the_longest_queries(shipped_service):
     batch = {f"q{i}": {"query": text, "properties": props} for i in range(reconcile.MAX_BATCH)}
     status, elapsed = _timed_batch(shipped_service, batch)
     assert status == 200
-    assert elapsed < 2.0, f"{elapsed:.2f} s"
+    assert elapsed < BOUND, f"{elapsed:.2f} s"
 
 
 def test_a_full_batch_of_names_close_to_the_editions(shipped_service):
@@ -59,4 +63,4 @@ def test_a_full_batch_of_names_close_to_the_editions(shipped_service):
     }
     status, elapsed = _timed_batch(shipped_service, batch)
     assert status == 200
-    assert elapsed < 2.0, f"{elapsed:.2f} s"
+    assert elapsed < BOUND, f"{elapsed:.2f} s"

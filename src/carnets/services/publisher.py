@@ -16,6 +16,7 @@ from carnets.config import Settings
 from carnets.errors import CarnetsError
 from carnets.export import Release, publish_engine, release_root
 from carnets.services.admission import Admission
+from carnets.services.answers import Answers
 from carnets.services.queries import QueryService
 from carnets.services.resources import ResourceService
 from carnets.store import Store
@@ -92,7 +93,15 @@ class Publisher:
             timeout=self.settings.query_timeout,
             admission=self.admission,
             light_budget=self.settings.light_budget,
+            answers=self.answers,
         )
+
+    @cached_property
+    def answers(self) -> Answers | None:
+        """Answers kept for repeated queries: only where the data cannot change under us."""
+        if self.store.remote or self.settings.result_cache <= 0:
+            return None
+        return Answers(self.settings.result_cache << 20)
 
     @cached_property
     def resources(self) -> ResourceService:
