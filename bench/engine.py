@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import multiprocessing
 import os
@@ -182,12 +183,20 @@ def against_rdflib_endpoint(root: Path, ours: int, queries: dict[str, str]) -> l
             theirs.connection.timeout = 120
             path = "/?" + urllib.parse.urlencode({"query": query})
             try:
-                a, _ = timed(lambda q=query, h=accept, c=mine: c.sparql(q, h), 200, 5.0)
+                # A new text each time (a comment that changes), so that ours reaches the engine
+                # as rdflib-endpoint's does; repeated, ours is answered from the answers kept.
+                fresh = itertools.count()
+                a, _ = timed(
+                    lambda q=query, h=accept, c=mine, n=fresh: c.sparql(f"{q}\n# {next(n)}", h),
+                    200,
+                    5.0,
+                )
+                kept, _ = timed(lambda q=query, h=accept, c=mine: c.sparql(q, h), 200, 5.0)
                 b, _ = timed(lambda p=path, h=accept, c=theirs: c.get(p, h), 20, 10.0)
             except (OSError, RuntimeError, http.client.HTTPException) as error:
                 print(f"{name}: {error}", file=sys.stderr)
                 continue
-            rows.append((name, a, b))
+            rows.append((name, a, kept, b))
     finally:
         process.kill()
         process.wait()
@@ -228,7 +237,11 @@ def measure(entries: int, out: Path) -> str:
         person = top["results"]["bindings"][0]["person"]["value"]
         mentions = top["results"]["bindings"][0]["mentions"]["value"]
         cheap = cheap_query(person)
-        http_time, _ = timed(lambda: client.sparql(cheap), 1000, 10.0)
+        # Repeated, the query is answered from the answers kept (carnets.services.answers); a
+        # comment that changes with each request makes every text new, so each reaches the engine.
+        cached_time, _ = timed(lambda: client.sparql(cheap), 1000, 10.0)
+        fresh = itertools.count()
+        http_time, _ = timed(lambda: client.sparql(f"{cheap}\n# {next(fresh)}"), 1000, 10.0)
         local = ox.Store()
         local.bulk_load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
         in_process, _ = timed(
@@ -239,11 +252,17 @@ def measure(entries: int, out: Path) -> str:
             5.0,
         )
         us = lambda seconds: f"{seconds * 1000:.3f}"  # noqa: E731
-        rows.append(("cheap look-up over HTTP, median", f"{us(http_time)} ms"))
+        rows.append(
+            ("cheap look-up over HTTP, a new text each time, median", f"{us(http_time)} ms")
+        )
+        rows.append(
+            ("the same, repeated (answered from the answers kept)", f"{us(cached_time)} ms")
+        )
         rows.append(
             ("the same in pyoxigraph in-process (from memory), median", f"{us(in_process)} ms")
         )
         rows.append(("per-request overhead", f"{us(http_time - in_process)} ms"))
+        rows.append(("per-request overhead, repeated", f"{us(cached_time - in_process)} ms"))
         path = "/" + person.removeprefix(BASE)
         for label, target, accept in (
             ("HTML", path, "text/html"),
@@ -259,7 +278,9 @@ def measure(entries: int, out: Path) -> str:
             )
         for clients in (1, 2, 4, 16):
             rate = throughput(server.port, cheap, clients)
-            rows.append((f"throughput, cheap look-up, {clients} client(s)", f"{rate:.0f} req/s"))
+            rows.append(
+                (f"throughput, cheap look-up repeated, {clients} client(s)", f"{rate:.0f} req/s")
+            )
         server_memory = pss_mb(server.process.pid)
         mix = {
             "cheap look-up": cheap,
@@ -302,10 +323,14 @@ def measure(entries: int, out: Path) -> str:
     if versus:
         lines += [
             "",
-            "| query (HTTP, median) | Carnets ms | rdflib-endpoint ms | ratio |",
-            "| --- | ---: | ---: | ---: |",
+            "| query (HTTP, median) | Carnets ms | rdflib-endpoint ms | ratio "
+            "| Carnets ms, repeated (answers kept) | ratio |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
-        lines += [f"| {n} | {a * 1000:.2f} | {b * 1000:.2f} | {b / a:.1f}x |" for n, a, b in versus]
+        lines += [
+            f"| {n} | {a * 1e3:.2f} | {b * 1e3:.2f} | {b / a:.1f}x | {k * 1e3:.2f} | {b / k:.1f}x |"
+            for n, a, k, b in versus
+        ]
     return "\n".join(lines) + "\n"
 
 
