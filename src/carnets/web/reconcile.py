@@ -81,9 +81,9 @@ STATUS: dict[type[InvalidRequest], int] = {
 }
 
 
-def use_graph(app: Flask, graph: Graph, base: str) -> None:
+def use_graph(app: Flask, graph: Graph, base: str, name: str = "Carnets") -> None:
     """Serve reconciliation from an rdflib graph instead of the app's store (tools, tests)."""
-    app.extensions[GRAPH_KEY] = (graph, base)
+    app.extensions[GRAPH_KEY] = (graph, base, name)
     app.extensions.pop(INDEX_KEY, None)
 
 
@@ -103,7 +103,11 @@ def index() -> ReconciliationIndex:
             store = getattr(publisher, "store", None)
             if store is None:
                 raise LookupError("the reconciliation service needs a store or use_graph()")
-            cached = ReconciliationIndex.from_graph(graph_from_store(store), publisher.base)
+            cached = ReconciliationIndex.from_graph(
+                graph_from_store(store),
+                publisher.base,
+                publisher.settings.edition.reconciliation_name,
+            )
         current_app.extensions[INDEX_KEY] = cached
     return cached
 
