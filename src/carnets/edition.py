@@ -49,7 +49,7 @@ class EditionConfig:
     title: str
     languages: tuple[str, ...]
     author: str  # path of the writer's resource under the base
-    author_name: str  # the writer's name in the pages' phrases ("Serge's report of a death")
+    author_name: str  # the writer's name in the pages' phrases ("{author}'s report of a death")
     notebooks: str  # path of the notebooks, the root resource
     source: str | None  # path of the published work the texts are quoted from
     example: str | None  # path of the dataset's example resource (VoID)

@@ -339,7 +339,7 @@ object of named queries: <code>{{"q0": {{"query": "Max Jacob", "type": "Person",
 and a string; <code>type</code> is a type below or a list of them; <code>limit</code> a
 non-negative integer (default 5). <code>query=</code> sends one query in the older style.
 A JSON request body is not read (415): send the form field, as OpenRefine does.</li>
-<li><code>extend</code>: <code>{{"ids": ["person/max-jacob"], "properties":
+<li><code>extend</code>: <code>{{"ids": ["person/jane-doe"], "properties":
 [{{"id": "wikidata"}}]}}</code>; <code>/properties?type=…</code> proposes properties.</li>
 <li><code>/suggest/entity?prefix=…</code>, <code>/suggest/type</code>,
 <code>/suggest/property</code>, <code>/preview?id=…</code>.</li>
