@@ -62,7 +62,9 @@ class RequestLog:
             if hasattr(body, "close"):
                 body.close()
             query = environ.get("QUERY_STRING")
-            path = environ.get("PATH_INFO", "") + (f"?{query[:200]}" if query else "")
+            # SCRIPT_NAME: the mount of a further edition (carnets.editions), "" otherwise.
+            path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+            path += f"?{query[:200]}" if query else ""
             self.logger.info(
                 '%s "%s %s" %s %d %.1fms',
                 environ.get("REMOTE_ADDR", "-"),
