@@ -178,6 +178,7 @@ def generate(entries: int, out: Path, seed: int = 1944) -> dict[str, int]:
     data.mkdir(parents=True)
     for folder in ("ontology", "shapes"):
         shutil.copytree(ROOT / folder, out / folder)
+    shutil.copy(ROOT / "edition.toml", out)
 
     lines = [PREFIXES]
     add = lines.append

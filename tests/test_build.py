@@ -18,7 +18,7 @@ def test_committed_generated_files_are_up_to_date(shipped: Settings):
 
 def test_the_source_has_five_entries_and_five_editorial_texts(shipped: Settings):
     source = (shipped.data_dir / "source/serge-notebooks-1944-excerpt.txt").read_text("utf-8")
-    sections = split_source(source)
+    sections = split_source(source, shipped.edition.editorial)
     entries = [s for s in sections if s.day]
     assert [s.day for s in entries] == [
         date(1944, 8, 9),
@@ -61,6 +61,7 @@ def test_build_rewrites_a_stale_file_and_then_leaves_it(shipped: Settings, tmp_p
         for path in (shipped.root / folder).glob("*.ttl"):
             (root / folder / path.name).write_bytes(path.read_bytes())
     (root / "data" / "source").mkdir(parents=True)
+    (root / "edition.toml").write_bytes((shipped.root / "edition.toml").read_bytes())
     for path in (shipped.data_dir).rglob("*"):
         if path.is_file():
             target = root / "data" / path.relative_to(shipped.data_dir)

@@ -32,6 +32,7 @@ def edition(tmp_path: Path) -> Settings:
     """A copy of the shipped edition that a test may change."""
     for part in ("ontology", "data", "shapes"):
         shutil.copytree(ROOT / part, tmp_path / part)
+    shutil.copy(ROOT / "edition.toml", tmp_path)
     return Settings.from_env({}, root=tmp_path)
 
 

@@ -29,6 +29,7 @@ def edition(shipped: Settings, root: Path, sources: bool = True) -> Settings:
     """A copy of the shipped edition: its curated files, and its source text if `sources`."""
     for folder in ("ontology", "shapes"):
         shutil.copytree(shipped.root / folder, root / folder)
+    shutil.copy(shipped.root / "edition.toml", root)
     (root / "data" / "source").mkdir(parents=True)
     for path in curated_files(shipped):
         shutil.copy(path, root / "data" / path.name)

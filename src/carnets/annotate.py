@@ -43,8 +43,8 @@ def find_mentions(
     A shorter name inside a longer name of the same resource is dropped ("Saint-Exupéry"
     inside "Antoine de Saint-Exupéry"). A name inside a name of another resource is a
     mention only when `nesting` says the outer resource involves the inner one: the
-    "Russian Revolution" in "Year One of the Russian Revolution", but not "Victor Serge"
-    in "Victor Serge Library".
+    "Russian Revolution" in "Year One of the Russian Revolution", but not "Émile Zola" in
+    "Émile Zola Library".
     """
     found: set[Match] = set()
     for label, resource in names:

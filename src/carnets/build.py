@@ -20,6 +20,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS, XSD
 from carnets.annotate import Match, context, find_mentions
 from carnets.config import Settings
 from carnets.dates import bounds_graph
+from carnets.edition import EditionConfig
 from carnets.files import write_atomically
 from carnets.ingest.sources import edition_sections, source_documents
 from carnets.ingest.texts import Section, split_source
@@ -28,7 +29,6 @@ from carnets.namespaces import CN, EDTF, OA, SCHEMA, WD, bind_prefixes
 
 __all__ = ["Section", "build_edition", "generate", "split_source"]
 
-SOURCE_TEXT = "source/serge-notebooks-1944-excerpt.txt"
 SOURCE_DIR = "source"  # every .txt, .md and .xml document here is read (carnets.sources)
 VERIFIED_LINKS = "source/wikidata-verified.tsv"
 TEXTS_FILE = "texts.ttl"
@@ -38,16 +38,6 @@ DATES_FILE = (
 )
 GENERATED = (TEXTS_FILE, MENTIONS_FILE, LINKS_FILE, DATES_FILE)
 
-RIGHTS = (
-    "The English translation of the notebooks is by Mitchell Abidor and Richard Greeman, "
-    "published by New York Review Books Classics, and is under copyright: it is quoted "
-    "here for scholarship and is not covered by the licence of this dataset."
-)
-# Entries ingested in the notebooks' own language are not the translation.
-RIGHTS_ORIGINAL = (
-    "The text of this entry is quoted for scholarship from the source it was ingested from "
-    "and is not covered by the licence of this dataset."
-)
 # Predicates by which a resource whose name contains another name involves it, so that the
 # inner name counts as a mention too (see annotate.find_mentions).
 NESTING_PREDICATES = (
@@ -57,46 +47,47 @@ NESTING_PREDICATES = (
     SCHEMA.author,
     SCHEMA.locationCreated,
 )
-# Verified QIDs that still must not be linked, with the reason.
-EXCLUDED_QIDS = {
-    "Q148": "the People's Republic of China (1949): a 1944 mention needs a historical item",
-}
 
 
-def texts_graph(sections: list[Section], base: str) -> Graph:
-    """Entries and editorial texts with their full text and metadata."""
+def texts_graph(sections: list[Section], base: str, edition: EditionConfig) -> Graph:
+    """Entries and editorial texts with their full text and metadata.
+
+    Who wrote and translated them, their rights and the work they are quoted from come from
+    the edition's configuration (edition.toml)."""
     g = Graph()
     bind_prefixes(g)
-    notebooks = URIRef(base + "notebooks")
-    serge = URIRef(base + "person/victor-serge")
-    translators = [URIRef(base + "person/mitchell-abidor"), URIRef(base + "person/richard-greeman")]
+    notebooks = URIRef(base + edition.notebooks)
+    author = URIRef(base + edition.author)
+    translators = [URIRef(base + path) for path in edition.translators]
     entries = [s for s in sections if s.day]
     for section in sections:
         uri = URIRef(base + section.path)
+        translated = section.language == edition.translation_language
         g.add((uri, SKOS.prefLabel, Literal(section.title_en, lang="en")))
         g.add((uri, SKOS.prefLabel, Literal(section.title_fr, lang="fr")))
         g.add((uri, SCHEMA.text, Literal(section.text, lang=section.language)))
-        rights = RIGHTS if section.language == "en" else RIGHTS_ORIGINAL
+        rights = edition.rights_translation if translated else edition.rights_original
         g.add((uri, DCTERMS.rights, Literal(rights, lang="en")))
-        g.add((uri, DCTERMS.source, URIRef(base + "work/notebooks-1936-1947")))
+        if edition.source:
+            g.add((uri, DCTERMS.source, URIRef(base + edition.source)))
         if section.day:
             g.add((uri, RDF.type, CN.Entry))
             g.add((uri, RDF.type, SCHEMA.CreativeWork))
             g.add((uri, SCHEMA.dateCreated, Literal(section.day.isoformat(), datatype=XSD.date)))
             g.add((uri, SCHEMA.position, Literal(entries.index(section) + 1)))
             g.add((uri, SCHEMA.isPartOf, notebooks))
-            g.add((uri, SCHEMA.author, serge))
+            g.add((uri, SCHEMA.author, author))
             g.add((uri, SCHEMA.inLanguage, Literal(section.language)))
             if section.edtf:
                 g.add((uri, CN.edtf, Literal(section.edtf, datatype=EDTF)))
-            if section.language == "en":
+            if translated:
                 for translator in translators:
                     g.add((uri, SCHEMA.translator, translator))
             g.add((notebooks, SCHEMA.hasPart, uri))
         else:
             g.add((uri, RDF.type, CN.EditorialText))
             g.add((uri, RDF.type, SCHEMA.CreativeWork))
-            g.add((uri, SCHEMA.inLanguage, Literal("en")))
+            g.add((uri, SCHEMA.inLanguage, Literal(section.language)))
             g.add((uri, SCHEMA.about, notebooks))
     return g
 
@@ -165,8 +156,16 @@ def section_mentions(
     return sorted(found.values())
 
 
-def links_graph(rows: list[dict[str, str]], curated: Graph, base: str, today: date) -> Graph:
-    """owl:sameAs links for the verified QIDs, each with a record of its evidence."""
+def links_graph(
+    rows: list[dict[str, str]],
+    curated: Graph,
+    base: str,
+    today: date,
+    excluded: dict[str, str] | None = None,
+) -> Graph:
+    """owl:sameAs links for the verified QIDs, each with a record of its evidence; the QIDs
+    the edition excludes (edition.toml, links.exclude) are left out."""
+    excluded = excluded or {}
     g = Graph()
     bind_prefixes(g)
     by_label: dict[str, URIRef] = {}
@@ -180,7 +179,7 @@ def links_graph(rows: list[dict[str, str]], curated: Graph, base: str, today: da
         labels = [row["label"], *row["label"].split(" / "), row["label"].split(" (")[0]]
         keys = [_label_key(label) for label in labels]
         subject = next((by_label[key] for key in keys if key in by_label), None)
-        if subject is None or qid in EXCLUDED_QIDS:
+        if subject is None or qid in excluded:
             continue
         item = WD[qid]
         record = URIRef(base + "link/" + str(subject)[len(base) :])
@@ -222,16 +221,21 @@ def generate(
     data = settings.data_dir
     if documents is None:
         documents = source_documents(data / SOURCE_DIR)
-    sections = edition_sections(documents, settings.base)
+    edition = settings.edition
+    sections = edition_sections(documents, settings.base, edition.editorial)
     curated = read_graphs(curated_files(settings))
-    texts = texts_graph(sections, settings.base)
+    texts = texts_graph(sections, settings.base, edition)
     links_path = data / LINKS_FILE
     stamp = today or _existing_link_date(links_path) or date.today()
     return {
         TEXTS_FILE: texts,
         MENTIONS_FILE: mentions_graph(sections, curated, settings.base),
         LINKS_FILE: links_graph(
-            read_verified(data / VERIFIED_LINKS), curated, settings.base, stamp
+            read_verified(data / VERIFIED_LINKS),
+            curated,
+            settings.base,
+            stamp,
+            edition.excluded_links,
         ),
         DATES_FILE: bounds_graph(curated + texts),
     }

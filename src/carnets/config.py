@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 
+from carnets.edition import EditionConfig
 from carnets.errors import ConfigError
-from carnets.namespaces import DEFAULT_BASE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +22,15 @@ class Settings:
     """Configuration of the edition, the store and the server; read by from_env()."""
 
     root: Path = _setting(PROJECT_ROOT, "CARNETS_ROOT", "Folder holding ontology/, data/, shapes/")
-    base: str = _setting(DEFAULT_BASE, "CARNETS_BASE", "Base URI of the edition's resources")
+    base: str = _setting(
+        "", "CARNETS_BASE", "Base URI of the edition's resources (empty: `base` in edition.toml)"
+    )
+    editions: tuple[Path, ...] = _setting(
+        (),
+        "CARNETS_EDITIONS",
+        "Space-separated roots of further editions that `carnets serve` publishes beside the "
+        "one in CARNETS_ROOT, each at /{name}/ (see 'Serving several editions')",
+    )
     store: str = _setting("embedded", "CARNETS_STORE", "'embedded' (pyoxigraph) or 'remote'")
     remote_query_url: str = _setting(
         "", "CARNETS_REMOTE_QUERY_URL", "SPARQL endpoint URL when store is 'remote'"
@@ -121,6 +130,11 @@ class Settings:
         "User-Agent sent to remote endpoints",
     )
 
+    @cached_property
+    def edition(self) -> EditionConfig:
+        """The edition's own configuration (edition.toml in the root)."""
+        return EditionConfig.load(self.root)
+
     @property
     def ontology_dir(self) -> Path:
         return self.root / "ontology"
@@ -149,8 +163,18 @@ class Settings:
             values[f.name] = _convert(f.name, f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
+        if not settings.base:
+            settings = replace(settings, base=settings.edition.base)
         if not settings.base.endswith(("/", "#")):
             raise ConfigError(f"CARNETS_BASE must end with '/' or '#': {settings.base!r}")
+        return settings
+
+    def for_edition(self, root: Path) -> Settings:
+        """These settings for the edition in `root`: its own base, the server's the same."""
+        edition = EditionConfig.load(root)
+        build_dir = self.build_dir / edition.name if self.build_dir else None
+        settings = replace(self, root=root, base=edition.base, editions=(), build_dir=build_dir)
+        settings.__dict__["edition"] = edition  # read once
         return settings
 
     @classmethod
@@ -167,6 +191,8 @@ def _convert(name: str, type_name: str, raw: str):
             return float(raw)
         if type_name in ("Path", "Path | None"):
             return Path(raw)
+        if type_name == "tuple[Path, ...]":
+            return tuple(Path(part) for part in raw.split())
         if type_name.startswith("tuple"):
             return tuple(raw.split())
         if type_name == "bool":

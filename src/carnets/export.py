@@ -401,7 +401,8 @@ def void_graph(
     add((dataset, RDF.type, DCAT.Dataset))
     add((dataset, VOID.uriSpace, Literal(base)))
     add((dataset, VOID.triples, Literal(sum(counts.values()))))
-    add((dataset, VOID.rootResource, URIRef(base + "notebooks")))
+    edition = settings.edition
+    add((dataset, VOID.rootResource, URIRef(base + edition.notebooks)))
     for iri in FORMAT_IRIS.values():
         add((dataset, VOID.feature, URIRef(iri)))
     endpoint = URIRef(base + "sparql")
@@ -436,10 +437,12 @@ def void_graph(
         add((checksum, RDF.type, spdx.Checksum))
         add((checksum, spdx.algorithm, spdx.checksumAlgorithm_sha256))
         add((checksum, spdx.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
+    # The edition's chosen example (edition.toml, example) if it is there, else a person.
+    chosen = base + (edition.example or "")
     example = store.select(
         "PREFIX cn: <https://w3id.org/carnets/ontology#> "
         "SELECT ?r WHERE { ?r a cn:Person } "
-        f"ORDER BY (?r != <{base}person/max-jacob>) ?r LIMIT 1"
+        f"ORDER BY (?r != <{chosen}>) ?r LIMIT 1"
     )
     for row in example:
         add((dataset, VOID.exampleResource, URIRef(row["r"].value)))

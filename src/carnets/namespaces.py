@@ -3,7 +3,6 @@
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
-DEFAULT_BASE = "https://w3id.org/carnets/serge/"
 ONTOLOGY_IRI = "https://w3id.org/carnets/ontology"
 
 CN = Namespace(ONTOLOGY_IRI + "#")

@@ -26,6 +26,7 @@ from carnets.build import (
     section_mentions,
 )
 from carnets.config import Settings
+from carnets.edition import Editorial
 from carnets.errors import CarnetsError, DataFileError, ValidationFailed
 from carnets.files import write_atomically
 from carnets.ingest.candidates import REVIEW_FILE, Candidate, candidates, review_text
@@ -81,18 +82,28 @@ def _keys(sections: Iterable[Section]) -> dict[str, Section]:
 
 
 def merge(
-    documents: dict[str, str], name: str, text: str, shown: str, base: str, replace: bool
+    documents: dict[str, str],
+    name: str,
+    text: str,
+    shown: str,
+    base: str,
+    replace: bool,
+    editorial: tuple[Editorial, ...] = (),
 ) -> tuple[dict[str, str], list[str], list[str], list[str]]:
     """The source documents once `text` is added as `name`: refuses changes without replace."""
-    incoming = _keys(read_document(shown, text, base))
-    previous = _keys(read_document(name, documents[name], base)) if name in documents else {}
+
+    def read(name: str, source: str) -> list[Section]:
+        return read_document(name, source, base, editorial)
+
+    incoming = _keys(read(shown, text))
+    previous = _keys(read(name, documents[name])) if name in documents else {}
     result = dict(documents)
     added, changed, removed, refused = [], [], [], []
     others = {
         key: (other, section)
         for other in sorted(documents)
         if other != name
-        for key, section in _keys(read_document(other, documents[other], base)).items()
+        for key, section in _keys(read(other, documents[other])).items()
     }
     duplicates = []
     for key, section in incoming.items():
@@ -106,7 +117,7 @@ def merge(
                     f"{shown}:{section.line}: {key} differs from {other} (line {old.line})"
                 )
                 continue
-            result[other] = _without(result[other], other, old, base)
+            result[other] = _without(result[other], other, old, read)
             changed.append(key)
         elif key in previous:
             if previous[key].text != section.text:
@@ -136,11 +147,11 @@ def merge(
     return result, added, changed, removed
 
 
-def _without(source: str, name: str, entry: Section, base: str) -> str:
+def _without(source: str, name: str, entry: Section, read) -> str:
     """A plain-text document without one of its entries (its heading up to the next one)."""
     if name.endswith(".xml") or entry.path.startswith("note/") or entry.line == 0:
         raise IngestRefused(f"{name}: only a plain-text entry can be replaced from another file")
-    sections = sorted(read_document(name, source, base), key=lambda s: s.line)
+    sections = sorted(read(name, source), key=lambda s: s.line)
     if any(s.day is None for s in sections):
         raise IngestRefused(f"{name}: entries among editorial texts are replaced in that file")
     lines = source.splitlines(keepends=True)
@@ -182,7 +193,13 @@ def ingest(
         except (OSError, UnicodeDecodeError) as error:
             raise DataFileError(str(path), f"cannot be read: {error}") from error
         documents, added, changed, removed = merge(
-            documents, path.name, text, str(path), settings.base, replace
+            documents,
+            path.name,
+            text,
+            str(path),
+            settings.base,
+            replace,
+            settings.edition.editorial,
         )
         outcome.added += added
         outcome.changed += changed
@@ -215,7 +232,11 @@ def ingest(
     curated = read_graphs(curated_files(settings))
     names, nesting = names_and_nesting(curated)
     labels = {label.casefold() for label, _ in names}
-    fresh = [s for name, s in placed_sections(documents, settings.base) if name in ingested]
+    fresh = [
+        s
+        for name, s in placed_sections(documents, settings.base, settings.edition.editorial)
+        if name in ingested
+    ]
     for section in progress(fresh):
         known = section_mentions(section, names, nesting)
         outcome.candidates += candidates(section, known, labels)

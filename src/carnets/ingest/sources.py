@@ -9,19 +9,25 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from carnets.ingest.texts import EXCERPT_MARKERS, SUFFIXES, Section, split_entries, split_source
+from carnets.edition import Editorial
+from carnets.ingest.texts import SUFFIXES, Section, split_entries, split_source
 from carnets.tei import read_tei
 
 
-def is_excerpt(source: str) -> bool:
-    return all(marker in source for marker in EXCERPT_MARKERS)
+def is_excerpt(source: str, editorial: tuple[Editorial, ...]) -> bool:
+    """Whether the document has the editorial texts the edition's configuration lays out."""
+    return bool(editorial) and all(item.starts in source for item in editorial)
 
 
-def read_document(name: str, source: str, base: str) -> list[Section]:
-    """The texts of one source document, by its kind."""
+def read_document(
+    name: str, source: str, base: str, editorial: tuple[Editorial, ...] = ()
+) -> list[Section]:
+    """The texts of one source document, by its kind (and the edition's `editorial` layout)."""
     if name.endswith(".xml"):
         return read_tei(source, name, base)
-    return split_source(source) if is_excerpt(source) else split_entries(source, name)
+    if is_excerpt(source, editorial):
+        return split_source(source, editorial)
+    return split_entries(source, name)
 
 
 def source_documents(folder: Path) -> dict[str, str]:
@@ -33,7 +39,9 @@ def source_documents(folder: Path) -> dict[str, str]:
     }
 
 
-def placed_sections(documents: dict[str, str], base: str) -> list[tuple[str, Section]]:
+def placed_sections(
+    documents: dict[str, str], base: str, editorial: tuple[Editorial, ...] = ()
+) -> list[tuple[str, Section]]:
     """Every text of the edition with its document's name: editorial texts, then the entries
     in date order.
 
@@ -41,7 +49,7 @@ def placed_sections(documents: dict[str, str], base: str) -> list[tuple[str, Sec
     documents' names and lines; a period's entry is placed at its first day."""
     notes, entries = [], []
     for name in sorted(documents):
-        for section in read_document(name, documents[name], base):
+        for section in read_document(name, documents[name], base, editorial):
             (entries if section.day else notes).append((name, section))
     entries.sort(
         key=lambda found: (found[1].day, found[1].edtf is not None, found[0], found[1].line)
@@ -56,5 +64,7 @@ def placed_sections(documents: dict[str, str], base: str) -> list[tuple[str, Sec
     return notes + placed
 
 
-def edition_sections(documents: dict[str, str], base: str) -> list[Section]:
-    return [section for _, section in placed_sections(documents, base)]
+def edition_sections(
+    documents: dict[str, str], base: str, editorial: tuple[Editorial, ...] = ()
+) -> list[Section]:
+    return [section for _, section in placed_sections(documents, base, editorial)]

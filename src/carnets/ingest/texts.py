@@ -1,11 +1,11 @@
-"""Notebook text cut into texts: dated headings, plain text and Markdown, the 1944 excerpt.
+"""Notebook text cut into texts: dated headings, plain text and Markdown, excerpts.
 
 A source document is plain text, Markdown or TEI P5 in which a dated heading starts each entry.
 `carnets build` reads every one of them; `carnets ingest` adds or replaces one. Dates are kept
 as EDTF: a heading gives an exact day ("August 9, 1944", "9 août 1944", "1944-08-09") or a
 period ("August 1944", "end of 1944"), whose first day is the entry's `xsd:date` and URI.
-The excerpt of 1944, whose editorial texts sit around its entries, keeps its own layout
-(`split_source`).
+An excerpt whose editorial texts sit around its entries is cut by the layout the edition's
+configuration gives (`split_source`; edition.toml, [[editorial]]).
 """
 
 from __future__ import annotations
@@ -17,19 +17,13 @@ from datetime import date
 from rdflib import URIRef
 
 from carnets.dates import DateError, edtf_bounds
+from carnets.edition import Editorial
 from carnets.errors import DataFileError
 
 MONTHS = "January February March April May June July August September October November December"
 MOIS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
 HEADING = re.compile(r"^(" + MONTHS.replace(" ", "|") + r") (\d{1,2}), (\d{4})$", re.M)
 SUFFIXES = (".txt", ".md", ".xml")
-EXCERPT_MARKERS = (
-    "—Translated from the French",
-    "Victor Serge (1890",
-    "Mitchell Abidor is a historian",
-    "Excerpted from",
-    "The writer and revolutionary",
-)
 
 
 @dataclass(frozen=True)
@@ -208,56 +202,41 @@ def entry_titles(when: EntryDate, heading: str) -> tuple[str, str]:
 # ------------------------------------------------------------------ documents
 
 
-def split_source(source: str) -> list[Section]:
-    """Cut the excerpt into its five entries and the editorial texts around them."""
+def split_source(source: str, editorial: tuple[Editorial, ...]) -> list[Section]:
+    """Cut an excerpt into its entries and the editorial texts around them.
+
+    Each editorial text starts at its marker (edition.toml, [[editorial]] starts) and, as each
+    entry, runs to the next marker or dated heading; text before the first is left out."""
     headings = list(HEADING.finditer(source))
     if not headings:
         raise DataFileError("source text", "no dated entry heading found")
-    credit = source.index("—Translated from the French")
-    biography = source.index("Victor Serge (1890")
-    translators = source.index("Mitchell Abidor is a historian")
-    excerpted = source.index("Excerpted from")
-    intro_start = source.index("The writer and revolutionary")
+    starts = sorted(
+        [(source.index(item.starts), item) for item in editorial]
+        + [(heading.start(), heading) for heading in headings],
+        key=lambda found: found[0],
+    )
+    ends = {
+        start: (starts[i + 1][0] if i + 1 < len(starts) else len(source))
+        for i, (start, _) in enumerate(starts)
+    }
     sections = [
         Section(
-            "note/introduction",
-            source[intro_start : headings[0].start()].strip(),
-            "Introduction: Notes from an Exiled Revolutionary",
-            "Introduction : Notes from an Exiled Revolutionary",
-        ),
-        Section(
-            "note/translation-credit",
-            source[credit:biography].strip(),
-            "Translation credit",
-            "Mention des traducteurs",
-        ),
-        Section(
-            "note/biography",
-            source[biography:translators].strip(),
-            "Biographical note on Victor Serge",
-            "Notice biographique de Victor Serge",
-        ),
-        Section(
-            "note/translators",
-            source[translators:excerpted].strip(),
-            "Notes on the translators",
-            "Notices des traducteurs",
-        ),
-        Section(
-            "note/source",
-            source[excerpted:].strip(),
-            "Source of the excerpt",
-            "Source de l'extrait",
-        ),
+            item.path,
+            source[start : ends[start]].strip(),
+            item.title_en,
+            item.title_fr,
+            language=item.language,
+        )
+        for item in editorial
+        for start in [source.index(item.starts)]
     ]
-    for i, heading in enumerate(headings):
-        end = headings[i + 1].start() if i + 1 < len(headings) else credit
+    for heading in headings:
         day = date(int(heading[3]), MONTHS.split().index(heading[1]) + 1, int(heading[2]))
         fr_day = f"{day.day} {MOIS.split()[day.month - 1]} {day.year}"
         sections.append(
             Section(
                 f"entry/{day.isoformat()}",
-                source[heading.end() : end].strip(),
+                source[heading.end() : ends[heading.start()]].strip(),
                 f"Entry of {heading[2]} {heading[1]} {heading[3]}",
                 f"Entrée du {fr_day}",
                 day,

@@ -53,8 +53,8 @@ def choose(
 ) -> Acceptance:
     """The candidates marked "accepted" in the review file plus those named by ids.
 
-    An id is a resource path ("person/max-jacob": its proposed candidate), a path and a QID
-    ("person/max-jacob=Q123"), or a candidate's IRI. A resource already linked is skipped, and
+    An id is a resource path ("person/jane-doe": its proposed candidate), a path and a QID
+    ("person/jane-doe=Q123"), or a candidate's IRI. A resource already linked is skipped, and
     two different items accepted for one resource are refused: a person has one Wikidata item.
     A candidate the linker or a reviewer marked "rejected" is published only with force: the
     mark usually records a contradiction (another person's dates, a song for a city).

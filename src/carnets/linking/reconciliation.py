@@ -1,4 +1,4 @@
-"""Reconciliation over the edition: a scholar's names matched to Serge's people, works, places.
+"""Reconciliation over the edition: a scholar's names matched to its people, works, places.
 
 This is the W3C Entity Reconciliation API (the one OpenRefine speaks) without the HTTP: the
 manifest, batch queries with types and properties, suggest, data extension. The web blueprint
@@ -77,7 +77,7 @@ class ReconciliationIndex:
 
     entities: list[EditionEntity]
     base: str
-    name: str = "Carnets: Victor Serge's notebooks of 1944"
+    name: str = "Carnets"  # the service's name: the edition's (edition.toml, reconciliation)
     keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
     job_words: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
@@ -91,8 +91,8 @@ class ReconciliationIndex:
             }
 
     @classmethod
-    def from_graph(cls, graph: Graph, base: str) -> ReconciliationIndex:
-        return cls([e for e in edition_entities(graph, base) if e.kind in TYPES], base)
+    def from_graph(cls, graph: Graph, base: str, name: str = "Carnets") -> ReconciliationIndex:
+        return cls([e for e in edition_entities(graph, base) if e.kind in TYPES], base, name)
 
     def entity(self, entity_id: str) -> EditionEntity | None:
         entity_id = entity_id.removeprefix(self.base)

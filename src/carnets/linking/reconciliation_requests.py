@@ -192,7 +192,7 @@ def _values(raw: Any, limits: Limits, where: str) -> tuple[str, ...]:
 
 def parse_extend(raw: Any, limits: Limits) -> tuple[list[str], list[str]]:
     """The ids and property ids of a data-extension request."""
-    example = '{"ids": ["person/max-jacob"], "properties": [{"id": "wikidata"}]}'
+    example = '{"ids": ["person/jane-doe"], "properties": [{"id": "wikidata"}]}'
     if not isinstance(raw, dict):
         raise InvalidRequest(f"extend must be a JSON object such as {example}")
     ids, properties = raw.get("ids"), raw.get("properties", [])

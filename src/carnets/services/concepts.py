@@ -1,4 +1,4 @@
-"""The SKOS concepts of the ontology (manners of death, certainty, relations to Serge) for their
+"""The SKOS concepts of the ontology (manners of death, certainty, relations to the writer) for
 pages: labels and definitions in both languages, their place in the scheme, and what in the
 edition uses them. One query per page, the concept bound by the store. Nothing here imports
 Flask.

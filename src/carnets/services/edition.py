@@ -62,7 +62,10 @@ COUNTED = {
     "Event": ("event", {"en": "events", "fr": "événements"}),
     "Organization": ("organization", {"en": "organisations", "fr": "organisations"}),
     "Death": ("death", {"en": "deaths on record", "fr": "décès documentés"}),
-    "DeathReport": (None, {"en": "reports of deaths by Serge", "fr": "récits de décès par Serge"}),
+    "DeathReport": (
+        None,
+        {"en": "reports of deaths by {author}", "fr": "récits de décès par {author}"},
+    ),
     "Mention": (None, {"en": "mentions anchored in the texts", "fr": "mentions ancrées"}),
     "WikidataLink": (None, {"en": "links to Wikidata", "fr": "liens vers Wikidata"}),
 }
@@ -115,10 +118,13 @@ def _literals(rows: list[dict]) -> dict[str, dict[str | None, str]]:
 class EditionService:
     """The home page's view of the edition, and the readable VoID of /dataset."""
 
-    def __init__(self, store: Store, base: str, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, store: Store, base: str, *, timeout: float = 30.0, author: str = "the writer"
+    ) -> None:
         self.store = store
         self.base = base
         self.timeout = timeout
+        self.author = author  # the writer's name in the labels (edition.toml, author.name)
 
     def edition(self, lang: str = "en") -> Edition:
         dataset = self.base + "dataset"
@@ -139,7 +145,8 @@ class EditionService:
         for kind, (path, labels) in COUNTED.items():
             if by_class.get(kind):
                 href = f"/{path}/" if path in KINDS_BY_PATH else None
-                counts.append(Count(kind, labels.get(lang, labels["en"]), by_class[kind], href))
+                label = labels.get(lang, labels["en"]).replace("{author}", self.author)
+                counts.append(Count(kind, label, by_class[kind], href))
         entries, notes = self._texts(parts["text"], lang)
         found = Edition(
             iri=dataset,

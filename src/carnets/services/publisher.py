@@ -22,9 +22,23 @@ from carnets.services.resources import ResourceService
 from carnets.store import Store
 
 
+@dataclass(frozen=True)
+class Mounted:
+    """One edition a server publishes: its name, base, and the path it is served under."""
+
+    name: str
+    base: str
+    mount: str  # "" for the first edition, "/{name}" for the others
+    triples: int
+
+
 @dataclass
 class Publisher:
-    """Settings, the store, the release it was built from, and the services over them."""
+    """Settings, the store, the release it was built from, and the services over them.
+
+    When a server publishes several editions (carnets.editions), each has its publisher: its
+    `store` is a view of the one store restricted to its graphs, and the first edition's
+    `/sparql` queries `query_store`, the union of them all; `editions` lists them all."""
 
     settings: Settings
     store: Store
@@ -33,6 +47,8 @@ class Publisher:
     owns_store: bool = False
     # What a check of the release's dumps found wrong (filled in the background at start-up).
     damage: list[str] = field(default_factory=list)
+    query_store: Store | None = None  # what /sparql asks (default: `store`)
+    editions: tuple[Mounted, ...] = ()  # every edition of the server, when it has several
     # Over a remote engine: the dumps and VoID written from what the engine holds (filled in the
     # background at start-up), or why they could not be.
     engine_release: Release | None = None
@@ -87,7 +103,7 @@ class Publisher:
     @cached_property
     def queries(self) -> QueryService:
         return QueryService(
-            self.store,
+            self.query_store or self.store,
             service_allow=self.settings.service_allow,
             max_rows=self.settings.max_rows,
             timeout=self.settings.query_timeout,
@@ -128,6 +144,13 @@ class Publisher:
     @cached_property
     def _store_counts(self) -> dict[str, int]:
         return self.store.triple_counts()
+
+    @cached_property
+    def endpoint_counts(self) -> dict[str, int]:
+        """The named graphs /sparql answers from, with their sizes (all editions' for a union)."""
+        if self.query_store is not None:
+            return self.query_store.triple_counts()
+        return self.triple_counts
 
     @property
     def void(self) -> ox.Store | None:

@@ -2,7 +2,7 @@
 
 A person's page needs the resource's statements with the labels of what they point to, what
 points at it, a page of the passages that mention it (quoted from the entry's text), its recorded
-death beside Serge's reports of it, and the translation's rights. VIEW asks for all of that at
+death beside the writer's reports of it, and the translation's rights. VIEW asks for all of that at
 once, with ?r bound by the store (never pasted into the text), and `view` turns the rows into
 dataclasses the templates render. Nothing here imports Flask.
 """
@@ -193,7 +193,7 @@ class ResourceView:
     pages: Pages
     death: Death | None
     # For a resource with a text (an entry, an editorial note): the text with its mentions and
-    # Serge's reports anchored in it, and the texts before and after it in the notebooks.
+    # the writer's reports anchored in it, and the texts before and after it in the notebooks.
     text: AnnotatedText | None = None
     neighbours: Neighbours | None = None
     types: list[str] = field(default_factory=list)

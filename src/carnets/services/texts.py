@@ -2,7 +2,7 @@
 
 The resource service's query (carnets.services.resources.VIEW) brings, for a resource with a
 text, every mention whose target is that text (offsets, the resource it names, that resource's
-kind and labels), Serge's reports of deaths made in it, and its neighbours in the notebooks.
+kind and labels), the writer's reports of deaths made in it, and its neighbours in the notebooks.
 This module turns those rows into pieces of text: the text is cut at every offset, so that
 mentions may nest or overlap ("the attempt on Hitler's life" holds "Hitler") and each piece
 knows every mention and report that covers it. Offsets are the annotator's, in characters, as
@@ -83,7 +83,7 @@ class Mention:
 
 @dataclass
 class ReportMark:
-    """Serge's report of a death, where its words are in the text."""
+    """The writer's report of a death, where its words are in the text."""
 
     href: str
     label: str

@@ -79,6 +79,7 @@ class DescribeRequest:
     media_type: str
     page: int = 1
     size: int = PAGE_SIZE
+    graphs: tuple[str, ...] = ()  # the default graph is their union (empty: of every graph)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class SelectRequest:
 
     text: str
     bindings: tuple[tuple[str, ox.NamedNode | ox.Literal], ...] = ()
+    graphs: tuple[str, ...] = ()  # the default graph is their union (empty: of every graph)
 
 
 PREFIXES = {

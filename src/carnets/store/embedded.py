@@ -7,8 +7,10 @@ counts and dumps read this process's own read-only handle.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -67,6 +69,19 @@ class EmbeddedStore:
                 self.path, workers, snapshot, federation=federation, sandboxed=self.sandboxed
             )
         self._describe_timeout = describe_timeout
+        # When the store holds several editions, a view for one of them (see `scoped`) sets
+        # these: the default graph is the union of its graphs only, and it owns no workers.
+        self.graphs: tuple[str, ...] = ()
+        self._owner = True
+
+    def scoped(self, base: str, graphs: tuple[str, ...]) -> EmbeddedStore:
+        """A view of this store for one edition: its base, the union of its `graphs` as the
+        default graph; it shares the workers and closing it closes nothing."""
+        view = copy.copy(self)
+        view.base = base
+        view.graphs = tuple(graphs)
+        view._owner = False
+        return view
 
     @property
     def _store(self) -> ox.Store:
@@ -76,6 +91,10 @@ class EmbeddedStore:
         return self._handle
 
     def execute(self, request: QueryRequest, timeout: float) -> QueryResult:
+        unscoped = not (request.default_graphs or request.named_graphs)
+        if self.graphs and request.union_default and unscoped:
+            # The edition's own endpoint: its graphs, and only them.
+            request = replace(request, default_graphs=self.graphs, named_graphs=self.graphs)
         if self._pool is not None:
             wait = LIGHT_WAIT if request.lane == LIGHT else self.queue_wait
             return self._pool.run(request, timeout, lane=request.lane, wait=wait)
@@ -93,7 +112,7 @@ class EmbeddedStore:
     def select(
         self, text: str, bindings: Mapping[str, Any] | None = None, timeout: float = 30.0
     ) -> Rows:
-        request = SelectRequest(text, tuple((bindings or {}).items()))
+        request = SelectRequest(text, tuple((bindings or {}).items()), self.graphs)
         if self._pool is not None:
             return self._site(request, timeout)
         return select(self._store, request)
@@ -101,7 +120,7 @@ class EmbeddedStore:
     def describe(
         self, iri: str, media_type: str, page: int = 1, size: int = PAGE_SIZE
     ) -> bytes | None:
-        request = DescribeRequest(iri, media_type, page, size)
+        request = DescribeRequest(iri, media_type, page, size, self.graphs)
         if self._pool is not None:
             return self._site(request, self._describe_timeout)
         return describe(self._store, request)
@@ -112,26 +131,39 @@ class EmbeddedStore:
         return self._pool.warm if self._pool is not None else False
 
     def graph_names(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        names = (g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(n for n in names if not self.graphs or n in self.graphs)
 
     def triple_counts(self) -> dict[str, int]:
         counts = {}
         for row in self._store.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         ):
-            counts[row["g"].value] = int(row["n"].value)
+            if not self.graphs or row["g"].value in self.graphs:
+                counts[row["g"].value] = int(row["n"].value)
         return dict(sorted(counts.items()))
 
     def dump(self, output: BinaryIO, media_type: str) -> None:
         format_ = ox.RdfFormat.from_media_type(media_type)
-        if media_type in (N_QUADS, TRIG, JSON_LD):
+        if self.graphs:  # one edition's view: its graphs only
+            quads = [
+                quad
+                for graph in self.graphs
+                for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            ]
+        elif media_type in (N_QUADS, TRIG, JSON_LD):
             self._store.dump(output, format_)
             return
-        triples = (q.triple for q in self._store.quads_for_pattern(None, None, None, None))
+        else:
+            quads = self._store.quads_for_pattern(None, None, None, None)
+        if media_type in (N_QUADS, TRIG, JSON_LD):
+            ox.serialize(quads, output, format_)
+            return
+        triples = (q.triple for q in quads)
         ox.serialize(triples, output, format_, prefixes=PREFIXES)
 
     def close(self) -> None:
-        if self._pool is not None:
+        if self._pool is not None and self._owner:
             self._pool.close()
             self._pool = None
 

@@ -75,11 +75,12 @@ def describe(store: ox.Store, request: DescribeRequest) -> bytes | None:
     """The resource's description, or None when nothing in the store mentions it."""
     if request.media_type not in GRAPH_TYPES:
         raise QueryError(f"{request.media_type} is not a graph format")
-    rows = select(store, SelectRequest(mention_page_query(request.iri, request.page, request.size)))
+    query = mention_page_query(request.iri, request.page, request.size)
+    rows = select(store, SelectRequest(query, graphs=request.graphs))
     total, mentions = read_mention_page(rows)
     if request.page > 1 and not mentions:
         return None
-    found = store.query(describe_query(request.iri, mentions), use_default_graph_as_union=True)
+    found = store.query(describe_query(request.iri, mentions), **_dataset(request.graphs))
     # CONSTRUCT repeats triples; a set removes them and sorting by subject lets Turtle group them.
     triples = sorted(set(found), key=description_order)
     if not triples:
@@ -94,7 +95,15 @@ def select(store: ox.Store, request: SelectRequest) -> Rows:
     """The rows of a trusted SELECT over the union graph, as terms keyed by variable name."""
     results = store.query(
         bind_variables(request.text, {name: str(term) for name, term in request.bindings}),
-        use_default_graph_as_union=True,
+        **_dataset(request.graphs),
     )
     names = [variable.value for variable in results.variables]
     return [{name: row[name] for name in names if row[name] is not None} for row in results]
+
+
+def _dataset(graphs: tuple[str, ...]) -> dict:
+    """The default graph of the site's own queries: the union of `graphs` (one edition's, when
+    a store holds several), else of every named graph. GRAPH ?g still sees every graph."""
+    if graphs:
+        return {"default_graph": [ox.NamedNode(iri) for iri in graphs]}
+    return {"use_default_graph_as_union": True}

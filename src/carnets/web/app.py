@@ -15,10 +15,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from carnets.config import Settings
 from carnets.export import Release, prepare_release
-from carnets.services.publisher import Publisher
+from carnets.services.publisher import Mounted, Publisher
 from carnets.store import Store, open_store
 from carnets.web import (
     admission,
+    catalog,
     dumps,
     error_pages,
     errors,
@@ -41,8 +42,14 @@ def create_app(
     release: Release | None = None,
     *,
     owns_store: bool | None = None,
+    query_store: Store | None = None,
+    editions: tuple[Mounted, ...] = (),
 ) -> Flask:
-    """The WSGI application serving `store` (or the validated release of `settings`)."""
+    """The WSGI application serving `store` (or the validated release of `settings`).
+
+    When a server publishes several editions (carnets.editions), `store` is a view of one
+    store holding them all, `query_store` is that whole store (for the first edition's
+    /sparql, whose default graph is then their union) and `editions` lists them all."""
     settings = settings or Settings.from_env()
     owns_store = store is None if owns_store is None else owns_store
     if store is None:
@@ -53,7 +60,9 @@ def create_app(
     app = Flask(__name__)
     app.config["JSON_AS_ASCII"] = False
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body  # werkzeug answers 413 beyond
-    publisher = Publisher(settings, store, release, context, owns_store)
+    publisher = Publisher(
+        settings, store, release, context, owns_store, query_store=query_store, editions=editions
+    )
     app.extensions[EXTENSION] = publisher
     # Read every dump once, in the background: a damaged one makes /health and /download 503.
     threading.Thread(target=publisher.verify_release, daemon=True, name="carnets-verify").start()
@@ -68,6 +77,8 @@ def create_app(
     admission.init_app(app)
     for blueprint in (health.bp, sparql.bp, dumps.bp, vocabulary.bp, reconcile.bp):
         app.register_blueprint(blueprint)
+    if query_store is not None and editions:
+        app.register_blueprint(catalog.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(indices.bp)
     app.register_blueprint(pictures.bp)

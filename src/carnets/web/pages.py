@@ -177,4 +177,9 @@ def indices() -> IndexService:
 
 def _editions() -> EditionService:
     carnets = publisher()
-    return EditionService(carnets.store, carnets.base, timeout=carnets.settings.query_timeout * 2)
+    return EditionService(
+        carnets.store,
+        carnets.base,
+        timeout=carnets.settings.query_timeout * 2,
+        author=carnets.settings.edition.author_name,
+    )

@@ -81,9 +81,9 @@ STATUS: dict[type[InvalidRequest], int] = {
 }
 
 
-def use_graph(app: Flask, graph: Graph, base: str) -> None:
+def use_graph(app: Flask, graph: Graph, base: str, name: str = "Carnets") -> None:
     """Serve reconciliation from an rdflib graph instead of the app's store (tools, tests)."""
-    app.extensions[GRAPH_KEY] = (graph, base)
+    app.extensions[GRAPH_KEY] = (graph, base, name)
     app.extensions.pop(INDEX_KEY, None)
 
 
@@ -103,7 +103,11 @@ def index() -> ReconciliationIndex:
             store = getattr(publisher, "store", None)
             if store is None:
                 raise LookupError("the reconciliation service needs a store or use_graph()")
-            cached = ReconciliationIndex.from_graph(graph_from_store(store), publisher.base)
+            cached = ReconciliationIndex.from_graph(
+                graph_from_store(store),
+                publisher.base,
+                publisher.settings.edition.reconciliation_name,
+            )
         current_app.extensions[INDEX_KEY] = cached
     return cached
 
@@ -335,7 +339,7 @@ object of named queries: <code>{{"q0": {{"query": "Max Jacob", "type": "Person",
 and a string; <code>type</code> is a type below or a list of them; <code>limit</code> a
 non-negative integer (default 5). <code>query=</code> sends one query in the older style.
 A JSON request body is not read (415): send the form field, as OpenRefine does.</li>
-<li><code>extend</code>: <code>{{"ids": ["person/max-jacob"], "properties":
+<li><code>extend</code>: <code>{{"ids": ["person/jane-doe"], "properties":
 [{{"id": "wikidata"}}]}}</code>; <code>/properties?type=…</code> proposes properties.</li>
 <li><code>/suggest/entity?prefix=…</code>, <code>/suggest/type</code>,
 <code>/suggest/property</code>, <code>/preview?id=…</code>.</li>

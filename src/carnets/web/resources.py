@@ -1,7 +1,7 @@
 """Dereferenceable URIs: `{base}{path}` answers at `/{path}`, as a page or as RDF.
 
 An RDF client gets the resource's description (see carnets.store.base.describe_query) in the
-negotiated format, or in the format its URL suffix names (`/person/max-jacob.ttl`); a browser
+negotiated format, or in the format its URL suffix names (`/person/jane-doe.ttl`); a browser
 gets the page of the resource service's view. A resource mentioned more than a page holds is
 paged (`?page=2`): Hydra paging terms in the RDF, links in the page.
 """

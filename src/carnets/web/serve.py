@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from pathlib import Path
 
 import click
 from waitress.adjustments import Adjustments
@@ -61,7 +62,9 @@ class RequestLog:
             if hasattr(body, "close"):
                 body.close()
             query = environ.get("QUERY_STRING")
-            path = environ.get("PATH_INFO", "") + (f"?{query[:200]}" if query else "")
+            # SCRIPT_NAME: the mount of a further edition (carnets.editions), "" otherwise.
+            path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+            path += f"?{query[:200]}" if query else ""
             self.logger.info(
                 '%s "%s %s" %s %d %.1fms',
                 environ.get("REMOTE_ADDR", "-"),
@@ -183,6 +186,17 @@ def build_server(settings: Settings):
     from carnets.store import open_store
 
     check_can_listen(settings)
+    if settings.editions:  # several editions: one store, the first at /, the others at /{name}/
+        from carnets.editions import create_site
+
+        site, store, lease = create_site(settings)
+        try:
+            server = make_server(site, settings)
+        except OSError as error:
+            store.close()
+            raise CannotListen(_cannot_listen(error, settings)) from None
+        server.carnets_lease = lease  # the union store is not pruned while the server runs
+        return server
     release = prepare_release(settings)
     store = open_store(settings, release.store_path, snapshot=release.dump_path("carnets.nq"))
     try:
@@ -203,13 +217,31 @@ def build_server(settings: Settings):
 @click.option("--port", type=int, help="Port to listen on (env CARNETS_PORT, default 8000).")
 @click.option("--threads", type=int, help="Threads (env CARNETS_THREADS, default 32).")
 @click.option("--base", help="Base URI of the resources (env CARNETS_BASE).")
+@click.option(
+    "--edition",
+    "editions",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Root of a further edition to serve at /{name}/ (repeatable; env CARNETS_EDITIONS).",
+)
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str | None, port: int | None, threads: int | None, base: str | None
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    threads: int | None,
+    base: str | None,
+    editions: tuple[Path, ...],
 ) -> None:
-    """Serve the validated edition: SPARQL endpoint, resource pages, dumps (waitress)."""
+    """Serve the validated edition(s): SPARQL endpoint, resource pages, dumps (waitress)."""
     settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings.from_env()
-    overrides = {"host": host, "port": port, "threads": threads, "base": base}
+    overrides = {
+        "host": host,
+        "port": port,
+        "threads": threads,
+        "base": base,
+        "editions": (*settings.editions, *editions) if editions else None,
+    }
     settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
@@ -230,6 +262,9 @@ def serve(
         f"(SPARQL at /sparql)",
         err=True,
     )
+    for root in settings.editions:
+        further = settings.for_edition(root)
+        click.echo(f"  and {further.base} at /{further.edition.name}/", err=True)
     try:
         server.run()
     except KeyboardInterrupt:

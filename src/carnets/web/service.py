@@ -35,8 +35,8 @@ def endpoint_iri() -> str:
     CARNETS_TRUST_HOST (for a server on a developer's machine) names it after the request.
     """
     settings = publisher().settings
-    if settings.public_url:
-        return settings.public_url.rstrip("/") + "/sparql"
+    if settings.public_url:  # a further edition of the server is under /{name}
+        return settings.public_url.rstrip("/") + request.script_root + "/sparql"
     if settings.trust_host:
         return request.base_url
     return settings.base + "sparql"
@@ -45,7 +45,7 @@ def endpoint_iri() -> str:
 def service_turtle(endpoint: str) -> str:
     carnets = publisher()
     settings = carnets.settings
-    counts = carnets.triple_counts
+    counts = carnets.endpoint_counts
     named = "".join(
         f"""
         sd:namedGraph [ a sd:NamedGraph ; sd:name <{name}> ;
@@ -54,6 +54,14 @@ def service_turtle(endpoint: str) -> str:
     )
     formats = ", ".join(f"<{FORMATS}{name}>" for name in RESULT_FORMATS)
     federated = " , sd:BasicFederatedQuery" if settings.service_allow else ""
+    union, sources = "the union of the named graphs", f"<{settings.base}dataset>"
+    if carnets.query_store is not None and carnets.editions:
+        union = (
+            f"the union of the named graphs of every edition this server publishes "
+            f"({', '.join(e.name for e in carnets.editions)}); each edition's own endpoint, "
+            f"{{base}}sparql, has its graphs only"
+        )
+        sources = " , ".join(f"<{e.base}dataset>" for e in carnets.editions)
     return f"""
 @prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
@@ -67,14 +75,14 @@ def service_turtle(endpoint: str) -> str:
     sd:defaultEntailmentRegime ent:Simple ;
     sd:resultFormat {formats} ;
     dcterms:description \"\"\"Read-only SPARQL 1.1 Query endpoint of Carnets (SPARQL Update is \
-not supported). The default graph is the union of the named graphs. Queries are stopped after \
+not supported). The default graph is {union}. Queries are stopped after \
 {settings.query_timeout:g} s. SELECT results are cut at {settings.max_rows} rows, and a cut result \
 carries the HTTP header Carnets-Truncated.\"\"\"@en ;
     sd:defaultDataset [
         a sd:Dataset ;
-        dcterms:source <{settings.base}dataset> ;
+        dcterms:source {sources} ;
         sd:defaultGraph [ a sd:Graph ; void:triples {sum(counts.values())} ;
-            dcterms:description "the union of the named graphs"@en ] ;{named}
+            dcterms:description "{union}"@en ] ;{named}
     ] .
 """
 

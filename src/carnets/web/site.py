@@ -1,10 +1,12 @@
 """What every page shares: the reader's language, the words of the interface, the navigation.
 
-The language is English or French: a `lang` parameter (remembered in a cookie, so that a reader
-who chose French keeps it from page to page), else the browser's Accept-Language, else English.
+The language is one of the edition's (edition.toml, languages; English and French have words):
+a `lang` parameter (remembered in a cookie, so that a reader who chose French keeps it from
+page to page), else the browser's Accept-Language, else the edition's first language.
 Pages in more than one language say `Vary: Accept-Language, Cookie`. Templates reach the
-language, `t()` (an interface word in the reader's language) and the navigation through the
-context processor this blueprint registers on the app.
+language, `t()` (an interface word in the reader's language, with the writer's name put in for
+`{author}`), the edition's configuration and the navigation through the context processor this
+blueprint registers on the app.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from carnets.conneg import MAX_ACCEPT
+from carnets.edition import INTERFACE_LANGUAGES
+from carnets.web.state import publisher
 
 bp = Blueprint("site", __name__)
 
-LANGUAGES = ("en", "fr")
+LANGUAGES = INTERFACE_LANGUAGES
 COOKIE = "carnets-lang"
 
 # Interface words in French; English is the key.
@@ -49,7 +53,7 @@ FRENCH: dict[str, str] = {
     "place": "lieu",
     "within": "dans",
     "manner": "circonstance",
-    "report": "récit de Serge",
+    "report": "récit de {author}",
     "reports": "récits de décès",
     "wikidata": "Wikidata",
     "Sort by": "Trier par",
@@ -57,12 +61,12 @@ FRENCH: dict[str, str] = {
     "descending": "décroissant",
     "The text": "Le texte",
     "Mentions, in the order of the text": "Mentions, dans l'ordre du texte",
-    "Deaths Serge reports here": "Décès dont Serge fait ici le récit",
+    "Deaths {author} reports here": "Décès dont {author} fait ici le récit",
     "Previous entry": "Entrée précédente",
     "Next entry": "Entrée suivante",
     "All statements": "Toutes les déclarations",
     "As data": "En données",
-    "Serge's report of a death": "Récit d'un décès par Serge",
+    "{author}'s report of a death": "Récit d'un décès par {author}",
     "uncertain": "incertain",
     "what the record says": "ce que disent les sources",
     "How to cite": "Comment citer",
@@ -76,22 +80,30 @@ FRENCH: dict[str, str] = {
 }
 
 
+def edition_languages() -> tuple[str, ...]:
+    """The languages of this edition's pages, the default first."""
+    return publisher().settings.edition.languages
+
+
 def reader_lang() -> str:
-    """The language of the page: the `lang` parameter, the cookie, Accept-Language, English."""
+    """The language of the page: the `lang` parameter, the cookie, Accept-Language, else the
+    edition's first language."""
+    languages = edition_languages()
     asked = request.args.get("lang")
-    if asked in LANGUAGES:
+    if asked in languages:
         return asked
     remembered = request.cookies.get(COOKIE)
-    if remembered in LANGUAGES:
+    if remembered in languages:
         return remembered
     if len(request.headers.get("Accept-Language", "")) > MAX_ACCEPT:  # not worth parsing
-        return "en"
-    return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+        return languages[0]
+    return request.accept_languages.best_match(languages, default=languages[0]) or languages[0]
 
 
-def words(lang: str):
+def words(lang: str, author: str = ""):
     def t(text: str) -> str:
-        return FRENCH.get(text, text) if lang == "fr" else text
+        said = FRENCH.get(text, text) if lang == "fr" else text
+        return said.replace("{author}", author)
 
     return t
 
@@ -115,11 +127,13 @@ NAVIGATION = (
 @bp.app_context_processor
 def site_context() -> dict:
     lang = reader_lang()
+    config = publisher().settings.edition
     return {
         "lang": lang,
-        "t": words(lang),
+        "t": words(lang, config.author_name),
         "navigation": NAVIGATION,
-        "languages": LANGUAGES,
+        "languages": config.languages,
+        "edition_config": config,
         "current_path": request.path,
     }
 
@@ -131,6 +145,6 @@ def remember_language(response: Response) -> Response:
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
         asked = request.args.get("lang")
-        if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+        if asked in edition_languages() and request.cookies.get(COOKIE) != asked:
             response.set_cookie(COOKIE, asked, max_age=365 * 86400, samesite="Lax")
     return response

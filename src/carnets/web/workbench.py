@@ -20,7 +20,7 @@ from carnets.web.state import publisher
 bp = Blueprint("workbench", __name__)
 
 ASSETS = ("yasgui.min.js", "yasgui.min.css")
-# The edition's resources by kind, so that results read person:max-jacob.
+# The edition's resources by kind, so that results read person:jane-doe.
 KINDS = ("person", "place", "work", "event", "organization", "death", "report", "entry", "note")
 
 
