@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from carnets.errors import QueryError
 from carnets.services.answers import Answers
 from carnets.services.publisher import Publisher
 from carnets.services.queries import QueryService
@@ -105,3 +106,13 @@ def test_no_answers_are_kept_for_a_remote_engine_or_when_turned_off(settings, in
     off = replace(settings, result_cache=0)
     assert Publisher(off, in_process, None).answers is None
     assert Publisher(settings, in_process, None).answers is not None
+
+
+def test_a_query_sent_again_is_not_read_again_and_a_refusal_stays_one(service):
+    text = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+    assert service.prepare(text) is service.prepare(text)
+    other = service.prepare(text, default_graphs=["urn:g"])
+    assert other is not service.prepare(text) and other.request.default_graphs == ("urn:g",)
+    for _ in range(2):
+        with pytest.raises(QueryError, match="SPARQL Update"):
+            service.prepare("INSERT DATA { <urn:a> <urn:b> <urn:c> }")

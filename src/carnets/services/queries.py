@@ -11,7 +11,9 @@ import csv
 import io
 import json
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
@@ -38,6 +40,10 @@ _MIN_ROW_BYTES = {
     "text/tab-separated-values": 1,
 }
 
+
+# Readings kept for queries sent again: the most recent, of texts up to this many characters.
+_KEPT_READINGS = 1024
+_KEPT_TEXT = 8192
 
 _XML_RESULT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?result[\s>/]")
 
@@ -86,6 +92,8 @@ class QueryService:
         self.light_budget = light_budget if getattr(store, "lanes", False) else 0.0
         # Answers already given, for a store that never changes (None: every query runs).
         self.answers = answers
+        self._prepared: OrderedDict[tuple, PreparedQuery] = OrderedDict()
+        self._lock = threading.Lock()
 
     def prepare(
         self,
@@ -94,7 +102,29 @@ class QueryService:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> PreparedQuery:
-        """Read `text` once; raise QueryError or QueryRefused, or return what may run."""
+        """Read `text` once; raise QueryError or QueryRefused, or return what may run.
+
+        A query sent again (a script polling, the workbench rerun) is not read again: the
+        reading of short texts is kept, as the answers are (see carnets.services.answers).
+        """
+        key = (text, tuple(default_graphs), tuple(named_graphs))
+        if len(text) > _KEPT_TEXT:
+            return self._prepare(text, key[1], key[2])
+        with self._lock:
+            found = self._prepared.get(key)
+            if found is not None:
+                self._prepared.move_to_end(key)
+                return found
+        prepared = self._prepare(text, key[1], key[2])
+        with self._lock:
+            self._prepared[key] = prepared
+            if len(self._prepared) > _KEPT_READINGS:
+                self._prepared.popitem(last=False)
+        return prepared
+
+    def _prepare(
+        self, text: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]
+    ) -> PreparedQuery:
         info = read_query(text)
         if info.is_update:
             raise QueryError(_update_is_not_a_query(text))
@@ -114,8 +144,8 @@ class QueryService:
         request = QueryRequest(
             info.with_limit(cap + 1) if capped else text,
             "",
-            tuple(default_graphs),
-            tuple(named_graphs),
+            default_graphs,
+            named_graphs,
             union_default=not info.has_dataset_clause,
             federated=federated and self.store.sandboxed,
             form="CONSTRUCT" if info.form == "DESCRIBE" else info.form,
