@@ -163,8 +163,14 @@ def test_conflicting_values_keep_each_value_with_its_sources(ask):
         ("death/mikhail-zoshchenko", "place/sestroretsk", "true"),
         ("event/serge-sentenced-1912", "1912", "false"),
         ("event/serge-sentenced-1912", "1913-02-27", "true"),
+        ("person/fritz-frankel", "1892-09-07", "true"),
+        ("person/fritz-frankel", "1892-11-07", "false"),
         ("person/jean-anthelme-brillat-savarin", "1755-04-01", "false"),
         ("person/jean-anthelme-brillat-savarin", "1755-04-02", "true"),
+        ("person/mikhail-zoshchenko", "1894-08-10", "true"),
+        ("person/mikhail-zoshchenko", "1895-08-10", "false"),
+        ("person/osip-mandelstam", "1891-01-14", "false"),
+        ("person/osip-mandelstam", "1891-01-15", "true"),
     ]
     by_value = {r["value"]: r for r in rows}
     assert by_value["1755-04-02"]["property"] == "https://schema.org/birthDate"
@@ -175,3 +181,8 @@ def test_conflicting_values_keep_each_value_with_its_sources(ask):
     assert "wikisource.org" in by_value["1913-02-27"]["sources"]
     assert "encspb.ru" in by_value["place/sestroretsk"]["sources"]
     assert "britannica.com" in by_value["place/leningrad"]["sources"]
+    # the biography's publisher and the Akademie der Künste archive disagree on Fränkel's birth
+    assert "trafoberlin.de" in by_value["1892-09-07"]["sources"]
+    assert "adk.de" in by_value["1892-11-07"]["sources"]
+    # the Brillat-Savarin 1 April claim cites Treccani at its own address, not a bare IP
+    assert "www.treccani.it" in by_value["1755-04-01"]["sources"]
