@@ -59,7 +59,7 @@ def texts_graph(sections: list[Section], base: str, edition: EditionConfig) -> G
     notebooks = URIRef(base + edition.notebooks)
     author = URIRef(base + edition.author)
     translators = [URIRef(base + path) for path in edition.translators]
-    entries = [s for s in sections if s.day]
+    positions = {id(s): n for n, s in enumerate((s for s in sections if s.day), start=1)}
     for section in sections:
         uri = URIRef(base + section.path)
         translated = section.language == edition.translation_language
@@ -74,7 +74,7 @@ def texts_graph(sections: list[Section], base: str, edition: EditionConfig) -> G
             g.add((uri, RDF.type, CN.Entry))
             g.add((uri, RDF.type, SCHEMA.CreativeWork))
             g.add((uri, SCHEMA.dateCreated, Literal(section.day.isoformat(), datatype=XSD.date)))
-            g.add((uri, SCHEMA.position, Literal(entries.index(section) + 1)))
+            g.add((uri, SCHEMA.position, Literal(positions[id(section)])))
             g.add((uri, SCHEMA.isPartOf, notebooks))
             g.add((uri, SCHEMA.author, author))
             g.add((uri, SCHEMA.inLanguage, Literal(section.language)))

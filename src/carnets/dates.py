@@ -12,6 +12,9 @@ EDTF string for display but does not widen the range. A date with an open or unk
 
 from __future__ import annotations
 
+import calendar
+import functools
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,8 +49,48 @@ class Disagreement:
     message: str
 
 
+_DAY = re.compile(r"([1-9][0-9]{3})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+
+
+def _plain(text: str) -> Bounds | None:
+    match = _DAY.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        if month is None:
+            return Bounds(date(year, 1, 1), date(year, 12, 31))
+        if day is None:
+            return Bounds(
+                date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+            )
+        return Bounds(date(year, month, day), date(year, month, day))
+    except ValueError:
+        return None
+
+
+def fast_bounds(value: str) -> Bounds | None:
+    """The bounds of a plain date or an interval of two, or None for the library to judge.
+
+    The edtf library parses with pyparsing, about 5 ms a value: a minute for the headings of a
+    10,000-entry edition. Plain days, months and years ("1944-08-10", "1944-08", "1944") and
+    intervals of two need no parser; tests/test_gate.py holds these to the library's bounds."""
+    first, slash, last = value.partition("/")
+    if not slash:
+        return _plain(value)
+    start, end = _plain(first), _plain(last)
+    if start is None or end is None or start.earliest > end.latest:
+        return None
+    return Bounds(start.earliest, end.latest)
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def edtf_bounds(value: str) -> Bounds:
-    """The earliest and latest day that the EDTF value allows."""
+    """The earliest and latest day that the EDTF value allows (the edtf library's answer)."""
+    return fast_bounds(value) or _library_bounds(value)
+
+
+def _library_bounds(value: str) -> Bounds:
     try:
         parsed = parse_edtf(value)
     except EDTFParseException as error:

@@ -21,7 +21,6 @@ from carnets.config import Settings
 from carnets.dates import Disagreement, disagreements
 from carnets.errors import CarnetsError
 from carnets.gate import Finding, Gate, GateRun, Unsupported
-from carnets.gate import dates as gate_dates
 from carnets.gate.snapshot import Snapshot
 from carnets.loading import EditionFiles, read_graphs
 
@@ -159,7 +158,7 @@ def gate_report(gate: Gate, run: GateRun, files: tuple[Path, ...] = ()) -> Valid
     """The gate's results as the report pySHACL's would give: the same problems, word for word."""
     names = gate.prefixes
     problems = [_finding_problem(f, names) for f in run.findings]
-    dates = [_date_problem(found, names) for found in gate_dates.disagreements(run.dates)]
+    dates = [_date_problem(found, names) for found in disagreements(run.dates)]
     return ValidationReport(
         run.conforms and not dates,
         _without_wrappers(problems) + dates,
