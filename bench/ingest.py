@@ -27,6 +27,7 @@ from carnets.ingest.sources import source_documents  # noqa: E402
 from carnets.ingest.texts import split_source  # noqa: E402
 
 FIRST = date(1900, 1, 1)
+TEXT = "News of Max Jacob and of Osip Mandelstam; read Night Flight again."
 
 
 def edition(entries: int, out: Path) -> Settings:
@@ -57,18 +58,22 @@ def measure(entries: int, out: Path) -> list[str]:
     started = time.perf_counter()
     build_edition(settings)
     build = time.perf_counter() - started
-    new = out / "one-entry.txt"
-    new.write_text(
-        "1899-12-31\n\nNews of Max Jacob and of Osip Mandelstam; read Night Flight again.\n",
-        encoding="utf-8",
-    )
-    started = time.perf_counter()
-    outcome = ingest(settings, [new])
-    total = time.perf_counter() - started
-    steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in outcome.seconds.items())
-    return [
-        f"| {entries:,} | {build:.1f} s | {total:.2f} s | {steps} | {len(outcome.files)} |",
-    ]
+    rows = []
+    # After the last entry, as a notebook grows; then before the first, which moves every
+    # entry's position (schema:position) and so changes a triple of each.
+    last = FIRST + timedelta(days=entries)
+    for where, day in (("after the last", last), ("before the first", FIRST - timedelta(days=1))):
+        new = out / f"one-entry-{day}.txt"
+        new.write_text(f"{day}\n\n{TEXT}\n", encoding="utf-8")
+        started = time.perf_counter()
+        outcome = ingest(settings, [new])
+        total = time.perf_counter() - started
+        steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in outcome.seconds.items())
+        rows.append(
+            f"| {entries:,} | {build:.1f} s | {where} | {total:.2f} s | {steps} "
+            f"| {len(outcome.files)} |"
+        )
+    return rows
 
 
 def main() -> None:
@@ -80,12 +85,12 @@ def main() -> None:
     lines = [
         f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}",
         "",
-        "| entries | carnets build | ingest one entry | its steps | files written |",
-        "| ---: | ---: | ---: | --- | ---: |",
+        "| entries | carnets build | one entry, dated | ingest | its steps | files written |",
+        "| ---: | ---: | --- | ---: | --- | ---: |",
     ]
     for size in args.sizes:
         lines += measure(size, args.out)
-        print(lines[-1], flush=True)
+        print("\n".join(lines[-2:]), flush=True)
         (args.out / "ingest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

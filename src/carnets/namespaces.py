@@ -9,6 +9,7 @@ CN = Namespace(ONTOLOGY_IRI + "#")
 MANNER = Namespace(ONTOLOGY_IRI + "/manner/")
 CERTAINTY = Namespace(ONTOLOGY_IRI + "/certainty/")
 RELATION = Namespace(ONTOLOGY_IRI + "/relation/")
+KIND = Namespace(ONTOLOGY_IRI + "/event-kind/")
 SCHEMA = Namespace("https://schema.org/")
 CRM = Namespace("http://www.cidoc-crm.org/cidoc-crm/")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -21,6 +22,7 @@ PREFIXES: dict[str, Namespace] = {
     "manner": MANNER,
     "certainty": CERTAINTY,
     "relation": RELATION,
+    "kind": KIND,
     "schema": SCHEMA,
     "crm": CRM,
     "oa": OA,

@@ -128,3 +128,67 @@ def test_the_ontology_dereferences_as_a_page_and_as_rdf(shipped):
     jsonld = client.get("/ontology.jsonld")
     assert jsonld.mimetype == "application/ld+json"
     assert len(Graph().parse(data=jsonld.get_data(as_text=True), format="json-ld")) == len(files)
+
+
+HTML = {"Accept": "text/html"}
+
+
+def _section(html: str, heading: str) -> str:
+    """The list under one heading of a page."""
+    start = html.index(f"<h2>{heading}</h2>")
+    return html[start : html.index("</ul>", start)]
+
+
+def test_person_pages_list_meetings_letters_and_citizenship(shipped):
+    client, _ = shipped
+    html = client.get("/person/antoine-de-saint-exupery?lang=en", headers=HTML).data.decode()
+    meetings = _section(html, "Meetings")
+    for label in (
+        "Serge and Saint-Exupéry at a café on the place de l’École Militaire",
+        "Evenings at Saint-Exupéry’s home on the place Vauban",
+        "Serge’s last encounter with Saint-Exupéry, at Léon Werth’s",
+    ):
+        assert label in meetings
+    # dated meetings in their order, the passage linked to its entry
+    assert meetings.index("place Vauban") < meetings.index("last encounter")
+    assert 'href="/event/serge-last-encounter-with-saint-exupery"' in meetings
+    assert 'href="/entry/1944-08-10"' in meetings
+    assert "Antoine de Saint-Exupéry, French" in _section(html, "Citizenship")
+
+    serge = client.get("/person/victor-serge?lang=en", headers=HTML).data.decode()
+    assert "Serge’s letter to Duhamel announcing the death of Voloshin" in _section(
+        serge, "Letters sent"
+    )
+    assert "a letter from Duhamel" in _section(serge, "Letters received")
+    assert "Victor Serge, stateless, 1936–1947" in _section(serge, "Citizenship")
+
+
+def test_work_and_event_pages_list_publications_and_related_events(shipped):
+    client, _ = shipped
+    html = client.get("/work/memoirs-of-a-revolutionary?lang=en", headers=HTML).data.decode()
+    assert "Le Seuil, 1951" in _section(html, "Publications")
+    plot = client.get("/event/20-july-plot?lang=en", headers=HTML).data.decode()
+    assert "Hanging of eight officers after the 20 July plot" in _section(plot, "Followed by")
+    assert "World War II" in _section(plot, "Part of")
+    hanging = client.get(
+        "/event/executions-after-the-20-july-plot?lang=en", headers=HTML
+    ).data.decode()
+    assert "20 July plot" in _section(hanging, "Caused by")
+    letter = client.get("/work/letter-from-duhamel?lang=en", headers=HTML).data.decode()
+    assert "Serge’s letter to Duhamel" in _section(letter, "Answers")
+
+
+def test_the_new_facts_are_listed_in_french(shipped):
+    client, _ = shipped
+    html = client.get("/person/antoine-de-saint-exupery?lang=fr", headers=HTML).data.decode()
+    assert "Dernière rencontre de Serge avec Saint-Exupéry, chez Léon Werth" in _section(
+        html, "Rencontres"
+    )
+    assert "rapporté dans" in _section(html, "Rencontres")
+    assert "Antoine de Saint-Exupéry, Français" in _section(html, "Citoyenneté")
+    plot = client.get("/event/20-july-plot?lang=fr", headers=HTML).data.decode()
+    assert "Suivi de" in plot and "Fait partie de" in plot
+    work = client.get("/work/unforgiving-years?lang=fr", headers=HTML).data.decode()
+    assert "Publication des Années sans pardon, François Maspero, 1971" in _section(
+        work, "Publications"
+    )

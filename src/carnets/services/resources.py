@@ -110,12 +110,43 @@ SELECT * WHERE {
                FILTER(LANGMATCHES(LANG(?reported), "en")) }
     OPTIONAL { ?report cn:certainty/skos:prefLabel ?certainty
                FILTER(LANGMATCHES(LANG(?certainty), "en")) }
+  } UNION {
+    BIND("fact" AS ?part)
+    {
+      #FACTS#
+    }
+    OPTIONAL { ?fact skos:prefLabel ?label }
+    OPTIONAL { ?fact cn:edtf ?date ; cn:earliestDate ?earliest ; cn:latestDate ?latest }
+    OPTIONAL { ?fact cn:attestedIn ?entry . OPTIONAL { ?entry skos:prefLabel ?entryLabel } }
 #TEXT#  } UNION {
     BIND("rights" AS ?part)
     ?dataset dcterms:rights ?rights .
   }
 }
 """.replace("#TEXT#", TEXT_BRANCHES.lstrip("\n"))
+
+# The meetings, letters, publications, citizenships and related events a page lists under their
+# own headings, in this order: (kind, the pattern that binds ?fact from ?r).
+FACTS = (
+    ("Meetings", "?fact schema:participant ?r ; a cn:Meeting ."),
+    ("Letters sent", "?fact schema:sender ?r ; a cn:Letter ."),
+    ("Letters received", "?fact schema:recipient ?r ; a cn:Letter ."),
+    ("Answers", "?r cn:answers ?fact ."),
+    ("Answered by", "?fact cn:answers ?r ."),
+    ("Citizenship", "?r cn:citizenship ?fact ."),
+    ("Publications", "?r schema:publication ?fact ."),
+    ("Publication of", "?fact schema:publication ?r ."),
+    ("Part of", "?r schema:superEvent ?fact ."),
+    ("Includes", "?fact schema:superEvent ?r ."),
+    ("Caused by", "?r cn:causedBy ?fact ."),
+    ("Led to", "?fact cn:causedBy ?r ."),
+    ("After", "?fact cn:followedBy ?r ."),
+    ("Followed by", "?r cn:followedBy ?fact ."),
+)
+VIEW = VIEW.replace(
+    "#FACTS#",
+    "\n    } UNION {\n      ".join(f'BIND("{kind}" AS ?kind) {pattern}' for kind, pattern in FACTS),
+)
 
 HOME = """
 PREFIX schema: <https://schema.org/>
@@ -169,6 +200,15 @@ class Death:
 
 
 @dataclass
+class Fact:
+    """A meeting, letter, publication, citizenship or related event, listed on a page."""
+
+    value: Value
+    when: When | None
+    passage: Value | None  # the entry or editorial text that reports it
+
+
+@dataclass
 class Pages:
     """Where a page of passages sits among all of them."""
 
@@ -199,6 +239,8 @@ class ResourceView:
     types: list[str] = field(default_factory=list)
     lang: str = "en"
     when: When | None = None  # its date (an entry's day, a death's EDTF), uncertainty kept
+    # Meetings, letters, publications, citizenships and related events, by kind (FACTS' order).
+    facts: list[tuple[str, list[Fact]]] = field(default_factory=list)
 
 
 def curie(iri: str) -> str:
@@ -320,6 +362,7 @@ class ResourceService:
             self._death(parts["death"], parts["report"]),
         )
         view.lang = lang
+        view.facts = self._facts(parts["fact"], lang)
         own = statements.out.get(subject, [])
         view.types = sorted(o.value for p, o in own if p == RDF_TYPE)
         if view.texts:
@@ -438,6 +481,40 @@ class ResourceService:
                 )
             )
         return found
+
+    def _facts(self, rows: Rows, lang: str) -> list[tuple[str, list[Fact]]]:
+        """The rows of the "fact" branch as lists per kind, labels in the page's language."""
+        labels: dict[tuple[str, str], dict[str | None, str]] = defaultdict(dict)
+        found: dict[tuple[str, str], dict] = {}
+        for row in rows:
+            key = (row["kind"].value, row["fact"].value)
+            found.setdefault(key, row)
+            for name, node in (("label", "fact"), ("entryLabel", "entry")):
+                if name in row and node in row:
+                    labels[(name, row[node].value)][row[name].language] = row[name].value
+
+        def label(name: str, iri: str) -> str:
+            known = labels.get((name, iri), {})
+            return known.get(lang) or known.get("en") or next(iter(known.values()), curie(iri))
+
+        grouped: dict[str, list[tuple[str, Fact]]] = defaultdict(list)
+        for (kind, iri), row in found.items():
+            dates = [row[n].value if n in row else None for n in ("date", "earliest", "latest")]
+            entry = row["entry"].value if "entry" in row else None
+            fact = Fact(
+                Value(label("label", iri), href=self._href(iri)),
+                when(*dates, lang=lang) if dates[0] else None,
+                Value(label("entryLabel", entry), href=self._href(entry)) if entry else None,
+            )
+            grouped[kind].append((dates[1] or "", fact))
+        return [
+            (
+                kind,
+                [fact for _, fact in sorted(grouped[kind], key=lambda p: (p[0], p[1].value.text))],
+            )
+            for kind, _ in FACTS
+            if grouped.get(kind)
+        ]
 
     def _href(self, iri: str) -> str:
         return Statements(self.base).href(iri)

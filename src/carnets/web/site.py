@@ -77,6 +77,21 @@ FRENCH: dict[str, str] = {
     "Bad request": "Requête incorrecte",
     "Service unavailable": "Service indisponible",
     "Legend": "Légende",
+    "Meetings": "Rencontres",
+    "Letters sent": "Lettres envoyées",
+    "Letters received": "Lettres reçues",
+    "Answers": "Répond à",
+    "Answered by": "Réponses",
+    "Citizenship": "Citoyenneté",
+    "Publications": "Publications",
+    "Publication of": "Publication de",
+    "Part of": "Fait partie de",
+    "Includes": "Comprend",
+    "Caused by": "Causé par",
+    "Led to": "A entraîné",
+    "After": "Après",
+    "Followed by": "Suivi de",
+    "reported in": "rapporté dans",
 }
 
 
