@@ -68,6 +68,11 @@ ACCEPTED: dict[str, str] = {
     "sneevlietherdenking.nl": "commemoration foundation",
     "en.worldfairs.info": "specialist database of world's fairs",
     # publishers and booksellers (for editions, titles, dates of publication)
+    "agone.org": "publisher (Agone, Serge's French publisher)",
+    "plutobooks.com": "publisher",
+    "decitre.fr": "bookseller",
+    "librairie-walden.com": "bookseller",
+    "antoinedesaintexupery.com": "the Saint-Exupéry estate's site",
     "nyrb.com": "publisher",
     "luxediteur.com": "publisher",
     "editionslibertalia.com": "publisher",
@@ -86,6 +91,10 @@ ACCEPTED: dict[str, str] = {
     "pomeranzbooks.co.il": "bookseller",
     "galeriajordipascual.net": "gallery",
     # press, reviews and magazines
+    "publishersweekly.com": "trade press (Publishers Weekly)",
+    "freedomnews.org.uk": "press (Freedom)",
+    "history.com": "popular history (A&E's History)",
+    "peren-revues.fr": "magazine (Figures historiques)",
     "jacobinmag.com": "magazine",
     "jewishcurrents.org": "magazine",
     "theparisreview.org": "magazine",
@@ -101,6 +110,7 @@ ACCEPTED: dict[str, str] = {
     "socialisme.nu": "party newspaper",
     "global-labour.info": "labour institute",
     # weak: original pages of lesser authority (blogs, amateur, commemorative, user-made)
+    "grimanddim.org": "weak: a personal site of historical writings",
     "acbx41.over-blog.com": "weak (blog)",
     "anarchistagency.com": "weak (news aggregator quoting the Wall Street Journal)",
     "appl-lachaise.net": "weak (friends of Père-Lachaise association)",
