@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ class Match:
         return self.start <= other.start and other.end <= self.end and self != other
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _pattern(label: str) -> re.Pattern[str]:
     # A name must not continue a longer word ("Stalin" is not found in "Stalinist"), and
     # any white space in the text (a line break, a no-break space) separates its words.
@@ -48,6 +50,9 @@ def find_mentions(
     """
     found: set[Match] = set()
     for label, resource in names:
+        words = label.split()
+        if not words or words[0] not in text:  # the cheap test first: most names are absent
+            continue
         for m in _pattern(label).finditer(text):
             found.add(Match(m.start(), m.end(), resource, m.group()))
     by_span: dict[tuple[int, int], URIRef] = {}

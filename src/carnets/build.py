@@ -24,7 +24,7 @@ from carnets.edition import EditionConfig
 from carnets.files import write_atomically
 from carnets.ingest.sources import edition_sections, source_documents
 from carnets.ingest.texts import Section, split_source
-from carnets.loading import LINKS_FILE, read_graphs
+from carnets.loading import LINKS_FILE, read_graphs, read_triples
 from carnets.namespaces import CN, EDTF, OA, SCHEMA, WD, bind_prefixes
 
 __all__ = ["Section", "build_edition", "generate", "split_source"]
@@ -254,7 +254,7 @@ def build_edition(settings: Settings, write: bool = True) -> list[Path]:
     changed = []
     for name, graph in generate(settings).items():
         path = settings.data_dir / name
-        if path.exists() and set(graph) == set(read_graphs([path])):
+        if path.exists() and set(graph) == read_triples(path):
             continue  # generated graphs have no blank nodes: equal sets are equal graphs
         changed.append(path)
         if write:

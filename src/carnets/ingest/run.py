@@ -32,7 +32,7 @@ from carnets.files import write_atomically
 from carnets.ingest.candidates import REVIEW_FILE, Candidate, candidates, review_text
 from carnets.ingest.sources import placed_sections, read_document, source_documents
 from carnets.ingest.texts import Section
-from carnets.loading import read_graphs
+from carnets.loading import read_graphs, read_triples
 
 
 class IngestRefused(CarnetsError):
@@ -160,14 +160,22 @@ def _without(source: str, name: str, entry: Section, read) -> str:
     return "".join(lines[: entry.line - 1] + lines[end:])
 
 
-def _change(settings: Settings, graphs: dict[str, Graph]) -> tuple[set, set] | None:
-    """The triples the new generated graphs add and remove, if the edition has been built."""
-    paths = [settings.data_dir / name for name in graphs]
-    if not all(path.exists() for path in paths):
-        return None
-    old = set(read_graphs(paths))
-    new = set().union(*(set(graph) for graph in graphs.values()))
-    return new - old, old - new
+def _change(
+    settings: Settings, graphs: dict[str, Graph]
+) -> tuple[tuple[set, set] | None, dict[str, bool]]:
+    """The triples the new generated graphs add and remove, if the edition has been built, and
+    for each generated file whether it changes (read once, by pyoxigraph: see read_triples)."""
+    old = {}
+    for name in graphs:
+        path = settings.data_dir / name
+        old[name] = read_triples(path) if path.exists() else None
+    new = {name: set(graph) for name, graph in graphs.items()}
+    changes = {name: old[name] != new[name] for name in graphs}
+    if any(found is None for found in old.values()):
+        return None, changes
+    before = set().union(*old.values())
+    after = set().union(*new.values())
+    return (after - before, before - after), changes
 
 
 def ingest(
@@ -212,14 +220,22 @@ def ingest(
     clock = time.perf_counter()
     graphs = generate(settings, today=today, documents=documents)
     outcome.seconds["generate"] = time.perf_counter() - clock
-    serialized = {name: graph.serialize(format="turtle") for name, graph in graphs.items()}
     clock = time.perf_counter()
-    change = _change(settings, graphs)
+    change, changes = _change(settings, graphs)
+    outcome.seconds["compare"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    # Only the files that change are written, so only they are serialized.
+    serialized = {
+        name: graph.serialize(format="turtle") for name, graph in graphs.items() if changes[name]
+    }
+    outcome.seconds["serialize"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     if change is not None:  # a built edition: validate what changed and what depends on it
         report = validate_change(settings, *change)
     else:  # the generated files are not there yet: validate the whole edition
         with tempfile.TemporaryDirectory(prefix="carnets-ingest-") as folder:
-            generated = []
+            # the files that do not change are read where they are
+            generated = [data / name for name in graphs if name not in serialized]
             for name, text in serialized.items():
                 (Path(folder) / name).write_text(text, encoding="utf-8")
                 generated.append(Path(folder) / name)
@@ -247,9 +263,7 @@ def ingest(
         if before.get(name) != text:
             writes[data / SOURCE_DIR / name] = text
     for name, text in serialized.items():
-        path = data / name
-        if not path.exists() or set(graphs[name]) != set(read_graphs([path])):
-            writes[path] = text
+        writes[data / name] = text
     review = data / REVIEW_FILE
     existing = review.read_text(encoding="utf-8") if review.exists() else ""
     replaced = {s.path for s in fresh}
