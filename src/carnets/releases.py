@@ -1,0 +1,646 @@
+"""Versioned, published releases: `carnets release` and the shelf of releases a server offers.
+
+A release is what a scholar cites: a version of the validated edition whose files never change
+once published. `make_release` takes the validated build of the current files (carnets.export's
+cached snapshot, so nothing invalid gets this far), labels its blank nodes canonically
+(RDFC-1.0) and writes, into a temporary folder renamed into place when complete:
+
+- the dumps (Turtle, N-Triples, JSON-LD, N-Quads), each also gzipped (mtime 0, no file name);
+- void.ttl: the VoID/DCAT description of this version (dcat:version, owl:versionInfo,
+  dcterms:issued, prov:wasDerivedFrom the previous release, a dcat:Distribution per file with
+  its media type, byte size and spdx:checksum);
+- CHANGELOG.md (the changes since the previous release, in words) and changes.rdfp (the same as
+  an RDF Patch); resources.tsv (every resource IRI and its label: what answers 410 later);
+- release.json (version, sequence, previous, issued, content digest) and SHA256SUMS.
+
+The same input gives the same bytes: statements are sorted, nothing reads the clock unless asked
+(`--date now`), and the date comes from --date, SOURCE_DATE_EPOCH, or the dataset's own
+dcterms:modified. A version is never rewritten: the same content again is a no-op, other content
+under an existing version is refused.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from carnets import __version__, integrity
+from carnets.config import Settings
+from carnets.conneg import DUMPS
+from carnets.diff import Diff, Snapshot, compare
+from carnets.errors import ReleaseError
+
+RECORD = "release.json"
+CHECKSUMS = "SHA256SUMS"
+CHANGELOG = "CHANGELOG.md"
+PATCH = "changes.rdfp"
+RESOURCES = "resources.tsv"
+VOID = "void.ttl"
+STEM = "carnets"
+VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
+RESERVED = {"latest", "current"}  # /releases/latest/ names the newest release
+GZIP_LEVEL = 9
+
+# Media types of the files of a release, by name or suffix (what the server sends).
+MEDIA_TYPES = {
+    **{f"{STEM}.{ext}": media for ext, media in DUMPS.items()},
+    VOID: "text/turtle",
+    CHECKSUMS: "text/plain",
+    CHANGELOG: "text/markdown",
+    PATCH: "application/rdf-patch",
+    RESOURCES: "text/tab-separated-values",
+    RECORD: "application/json",
+}
+
+DCTERMS = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+Validator = Callable[[Settings], Any]
+
+
+def releases_root(settings: Settings) -> Path:
+    """Where published releases live: CARNETS_RELEASES, by default releases/ in the root."""
+    return (settings.releases_dir or settings.root / "releases").resolve()
+
+
+def media_type(name: str) -> str | None:
+    """The media type of a release's file (`.gz`: application/gzip), None if it has none."""
+    if name.endswith(".gz") and name[:-3] in MEDIA_TYPES:
+        return "application/gzip"
+    return MEDIA_TYPES.get(name)
+
+
+@dataclass(frozen=True)
+class PublishedRelease:
+    """One folder of the shelf: a version, its record and its files."""
+
+    path: Path
+    record: dict
+
+    @property
+    def version(self) -> str:
+        return self.record["version"]
+
+    @property
+    def sequence(self) -> int:
+        return int(self.record["sequence"])
+
+    @property
+    def issued(self) -> str:
+        return self.record["issued"]
+
+    @property
+    def previous(self) -> str | None:
+        return self.record.get("previous")
+
+    @property
+    def content(self) -> str:
+        """SHA-256 of the canonical N-Quads: two releases with it hold the same statements."""
+        return self.record["content"]
+
+    def iri(self, base: str) -> str:
+        return f"{base}releases/{self.version}/"
+
+    def checksums(self) -> dict[str, str]:
+        """File name → SHA-256, from SHA256SUMS (every file but SHA256SUMS itself)."""
+        sums = {}
+        for line in (self.path / CHECKSUMS).read_text("utf-8").splitlines():
+            digest, _, name = line.partition("  ")
+            if digest and name:
+                sums[name] = digest
+        return sums
+
+    def snapshot(self) -> Snapshot:
+        quads = list(ox.parse(path=str(self.path / f"{STEM}.nq"), format=ox.RdfFormat.N_QUADS))
+        return Snapshot(f"release {self.version}", quads, self.issued)
+
+    def resources(self) -> dict[str, str]:
+        """Every resource IRI of this release with its label ('' when it has none)."""
+        found = {}
+        with (self.path / RESOURCES).open(encoding="utf-8") as lines:
+            for line in lines:
+                iri, _, label = line.rstrip("\n").partition("\t")
+                found[iri] = label
+        return found
+
+    @classmethod
+    def load(cls, path: Path) -> PublishedRelease:
+        try:
+            record = json.loads((path / RECORD).read_text("utf-8"))
+            record["version"], record["sequence"], record["issued"], record["content"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ReleaseError(f"the release in {path} has a bad {RECORD}: {error}") from None
+        return cls(path, record)
+
+
+class Shelf:
+    """The releases folder: every published release, oldest first, re-read when it changes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._seen: tuple[float, list[PublishedRelease]] | None = None
+        self._gone: tuple[int, dict[str, PublishedRelease]] | None = None
+
+    def all(self) -> list[PublishedRelease]:
+        try:
+            stamp = self.root.stat().st_mtime_ns
+        except FileNotFoundError:
+            return []
+        if self._seen is None or self._seen[0] != stamp:
+            found = []
+            for folder in self.root.iterdir():
+                if folder.name.startswith(".") or not (folder / RECORD).is_file():
+                    continue
+                try:
+                    found.append(PublishedRelease.load(folder))
+                except ReleaseError:
+                    continue
+            found.sort(key=lambda r: r.sequence)
+            self._seen = (stamp, found)
+        return list(self._seen[1])
+
+    def get(self, version: str) -> PublishedRelease | None:
+        return next((r for r in self.all() if r.version == version), None)
+
+    def latest(self) -> PublishedRelease | None:
+        releases = self.all()
+        return releases[-1] if releases else None
+
+    def last_with(self, iri: str) -> PublishedRelease | None:
+        """The newest release in which `iri` was a resource (None if none had it)."""
+        releases = self.all()
+        key = hash(tuple(r.version for r in releases))
+        if self._gone is None or self._gone[0] != key:
+            last: dict[str, PublishedRelease] = {}
+            for release in releases:
+                for resource in release.resources():
+                    last[resource] = release
+            self._gone = (key, last)
+        return self._gone[1].get(iri)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `make_release` did: the release, and whether it was written now."""
+
+    release: PublishedRelease
+    created: bool
+    diff: Diff | None = None
+
+    def text(self) -> str:
+        r = self.release
+        if not self.created:
+            return f"release {r.version} already holds this content ({r.path}); nothing written"
+        since = (
+            f"since release {r.previous}: {self.diff.summary()}" if self.diff else "first release"
+        )
+        return f"wrote release {r.version} ({r.issued}) to {r.path}; {since}"
+
+
+def make_release(
+    settings: Settings,
+    version: str | None = None,
+    when: str | None = None,
+    *,
+    validate: Validator | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Outcome:
+    """Publish the validated edition as release `version` (default: the next whole number).
+
+    Raises ValidationFailed if the edition does not conform, ReleaseError if `version` is taken
+    by other content or the folder cannot be written.
+    """
+    from carnets.export import prepare_release
+
+    environ = os.environ if environ is None else environ
+    if version is not None:
+        check_version(version)
+    root = releases_root(settings)
+    shelf = Shelf(root)
+    built = prepare_release(settings, validate=validate)  # validated, or ValidationFailed
+    quads = canonical_quads(built.dump_path(f"{STEM}.nq"))
+    n_quads = _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    content = hashlib.sha256(n_quads).hexdigest()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReleaseError(
+            integrity.describe_os_error(error, "create the releases folder")
+        ) from None
+    with _locked(root):
+        previous = shelf.latest()
+        if version is None:
+            if previous is not None and previous.content == content:
+                return Outcome(previous, created=False)
+            version = next_version(shelf)
+        existing = shelf.get(version)
+        if existing is not None:
+            if existing.content == content:
+                return Outcome(existing, created=False)
+            raise ReleaseError(
+                f"release {version} exists with other content ({existing.path}); a published "
+                "version never changes: choose another --version"
+            )
+        issued = issued_date(when, environ, quads, settings.base)
+        scratch = root / f".building-{content[:16]}-{os.getpid()}"
+        target = root / version
+        try:
+            integrity.remove_abandoned_builds(root)
+            shutil.rmtree(scratch, ignore_errors=True)
+            scratch.mkdir()
+            diff = _write(
+                settings, built, quads, n_quads, content, version, issued, previous, scratch
+            )
+            scratch.rename(target)
+        except OSError as error:
+            raise ReleaseError(
+                integrity.describe_os_error(error, f"write release {version} in {root}")
+            ) from None
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return Outcome(PublishedRelease.load(target), created=True, diff=diff)
+
+
+def check_version(version: str) -> None:
+    if not VERSION.match(version) or version in RESERVED:
+        raise ReleaseError(
+            f"{version!r} cannot name a release: use letters, digits, '.', '_' or '-' "
+            f"(starting with a letter or digit), and not {' or '.join(sorted(RESERVED))}"
+        )
+
+
+def next_version(shelf: Shelf) -> str:
+    """One more than the highest whole-number version (1 for the first release)."""
+    numbers = [int(r.version) for r in shelf.all() if r.version.isdigit()]
+    candidate = max(numbers, default=0) + 1
+    while shelf.get(str(candidate)) is not None:
+        candidate += 1
+    return str(candidate)
+
+
+def issued_date(
+    when: str | None, environ: Mapping[str, str], quads: list[ox.Quad], base: str
+) -> str:
+    """The release date: --date, else SOURCE_DATE_EPOCH, else the dataset's dcterms:modified.
+
+    `today` and `now` read the clock, which only the user may ask for: a build must not.
+    """
+    if when:
+        if when == "today":
+            return datetime.now(UTC).date().isoformat()
+        if when == "now":
+            return _utc(datetime.now(UTC))
+        try:
+            return date.fromisoformat(when).isoformat()
+        except ValueError:
+            pass
+        try:
+            moment = datetime.fromisoformat(when)
+        except ValueError:
+            raise ReleaseError(
+                f"--date {when!r} is not a date (YYYY-MM-DD), a date and time, 'today' or 'now'"
+            ) from None
+        return _utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return _utc(datetime.fromtimestamp(int(epoch), UTC))
+        except (ValueError, OverflowError, OSError):
+            raise ReleaseError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
+    dataset = ox.NamedNode(base + "dataset")
+    for name in ("modified", "issued"):
+        predicate = ox.NamedNode(DCTERMS + name)
+        values = sorted(
+            q.object.value
+            for q in quads
+            if q.subject == dataset
+            and q.predicate == predicate
+            and isinstance(q.object, ox.Literal)
+        )
+        if values:
+            return values[-1]
+    raise ReleaseError(
+        "no date for the release: pass --date YYYY-MM-DD (or --date today), set "
+        "SOURCE_DATE_EPOCH, or give the dataset a dcterms:modified"
+    )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def canonical_quads(n_quads: Path) -> list[ox.Quad]:
+    """The quads of an N-Quads file with blank nodes labelled by RDFC-1.0, in a fixed order."""
+    dataset = ox.Dataset(ox.parse(path=str(n_quads), format=ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(dataset, key=_quad_key)
+
+
+def _quad_key(quad: ox.Quad) -> tuple[str, str, str, str]:
+    return str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object)
+
+
+def _sorted_lines(text: bytes) -> bytes:
+    """Sorted, distinct lines: canonical N-Triples or N-Quads as a file."""
+    return b"".join(sorted(set(text.splitlines(keepends=True))))
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """gzip with no file name and mtime 0 (and the header's OS byte 'unknown'): reproducible."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(
+        filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=GZIP_LEVEL
+    ) as packed:
+        packed.write(data)
+    return buffer.getvalue()
+
+
+def serialize_dumps(quads: list[ox.Quad], n_quads: bytes) -> dict[str, bytes]:
+    """The four dumps of canonical quads, each byte for byte the same for the same quads."""
+    from carnets.store.base import PREFIXES
+
+    n_triples = _sorted_lines(
+        ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
+    )
+    triples = ox.parse(n_triples, ox.RdfFormat.N_TRIPLES)
+    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    json_ld = ox.serialize(quads, format=ox.RdfFormat.JSON_LD)
+    return {
+        f"{STEM}.ttl": turtle,
+        f"{STEM}.nt": n_triples,
+        f"{STEM}.jsonld": json_ld,
+        f"{STEM}.nq": n_quads,
+    }
+
+
+def _write(
+    settings: Settings,
+    built,
+    quads: list[ox.Quad],
+    n_quads: bytes,
+    content: str,
+    version: str,
+    issued: str,
+    previous: PublishedRelease | None,
+    folder: Path,
+) -> Diff | None:
+    base = settings.base
+    files: dict[str, bytes] = {}
+    for name, data in serialize_dumps(quads, n_quads).items():
+        files[name] = data
+        files[name + ".gz"] = gzip_bytes(data)
+    snapshot = Snapshot(f"release {version}", quads, issued)
+    diff = compare(previous.snapshot(), snapshot, base) if previous is not None else None
+    files[CHANGELOG] = changelog(version, issued, snapshot, previous, diff, base).encode("utf-8")
+    if diff is not None:
+        files[PATCH] = diff.patch()
+    files[RESOURCES] = resource_index(quads, base)
+    dumps = {name: data for name, data in files.items() if name.startswith(STEM + ".")}
+    files[VOID] = release_void(settings, built, version, issued, previous, dumps, diff)
+    record = {
+        "version": version,
+        "sequence": (previous.sequence + 1) if previous is not None else 1,
+        "previous": previous.version if previous is not None else None,
+        "issued": issued,
+        "base": base,
+        "content": content,
+        "quads": len(quads),
+        "carnets": __version__,
+        "pyoxigraph": ox.__version__,
+    }
+    files[RECORD] = (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    (folder / CHECKSUMS).write_text(
+        "".join(f"{hashlib.sha256(files[n]).hexdigest()}  {n}\n" for n in sorted(files)),
+        "utf-8",
+    )
+    return diff
+
+
+def changelog(
+    version: str,
+    issued: str,
+    snapshot: Snapshot,
+    previous: PublishedRelease | None,
+    diff: Diff | None,
+    base: str,
+) -> str:
+    """The release's changelog: for the first release what it holds, else what changed."""
+    lines = [f"# Release {version}", "", f"Issued {issued}. {len(snapshot.quads)} statements."]
+    if previous is None or diff is None:
+        counts: dict[str, int] = {}
+        from carnets.diff import _Names
+
+        names = _Names(base, [], snapshot.quads)
+        for types in names.new_types.values():
+            for kind in types:
+                if "/ontology#" in kind:
+                    counts[kind] = counts.get(kind, 0) + 1
+        lines += ["", "The first release. It holds:", ""]
+        lines += [
+            f"- {n} × {names.label(kind) or names.short(kind)}"
+            for kind, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        ]
+        return "\n".join(lines) + "\n"
+    lines[-1] += f" Derived from release {previous.version} (issued {previous.issued})."
+    return "\n".join(lines) + "\n\n" + diff.words()
+
+
+def resource_index(quads: list[ox.Quad], base: str) -> bytes:
+    """`IRI<TAB>label` for every subject under the base, sorted: what may answer 410 later."""
+    from carnets.diff import _labels
+
+    labels = _labels(quads)[0]
+    subjects = sorted({q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)})
+    rows = []
+    for iri in subjects:
+        if iri.startswith(base):
+            label = " ".join(labels.get(iri, "").split())
+            rows.append(f"{iri}\t{label}\n")
+    return "".join(rows).encode("utf-8")
+
+
+IANA = "https://www.iana.org/assignments/media-types/"
+
+
+def release_void(
+    settings: Settings,
+    built,
+    version: str,
+    issued: str,
+    previous: PublishedRelease | None,
+    dumps: dict[str, bytes],
+    diff: Diff | None,
+) -> bytes:
+    """VoID/DCAT of this version: export's description of the edition, as the versioned dataset.
+
+    export.void_graph describes the live dataset ({base}dataset, its endpoint, /download/);
+    here its statements are moved to {base}releases/{version}/, the endpoint and the edition's
+    own version number are left out, and the version, date, predecessor and one
+    dcat:Distribution per file (media type, size, SHA-256) are added.
+    """
+    from carnets.export import FORMAT_IRIS, void_graph
+    from carnets.namespaces import PREFIXES
+    from carnets.store.embedded import EmbeddedStore
+
+    base = settings.base
+    moment = datetime.fromisoformat(issued.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    store = EmbeddedStore(built.store_path, base, workers=0)
+    try:
+        turtle = void_graph(settings, store, [], built.triple_counts, moment)
+    finally:
+        store.close()
+    here = f"{base}releases/{version}/"
+    live = base + "dataset"
+    endpoint = base + "sparql"
+    dropped = {
+        "http://rdfs.org/ns/void#sparqlEndpoint",
+        "http://www.w3.org/ns/dcat#service",
+        "http://www.w3.org/2002/07/owl#versionInfo",
+        "https://schema.org/version",
+        "http://www.w3.org/ns/dcat#version",
+    }
+
+    def moved(term):
+        if isinstance(term, ox.NamedNode):
+            if term.value == live:
+                return ox.NamedNode(here)
+            if term.value.startswith(live + "#"):
+                return ox.NamedNode(here + term.value[len(live) :])
+        return term
+
+    triples: set[ox.Triple] = set()
+    for triple in ox.parse(turtle, ox.RdfFormat.TURTLE):
+        if triple.subject.value == endpoint:
+            continue
+        if triple.subject.value == live and triple.predicate.value in dropped:
+            continue
+        triples.add(ox.Triple(moved(triple.subject), triple.predicate, moved(triple.object)))
+
+    def add(s: str, p: str, o) -> None:
+        triples.add(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), o))
+
+    def iri(value: str) -> ox.NamedNode:
+        return ox.NamedNode(value)
+
+    dcat, prov, void = (
+        "http://www.w3.org/ns/dcat#",
+        "http://www.w3.org/ns/prov#",
+        "http://rdfs.org/ns/void#",
+    )
+    spdx = "http://spdx.org/rdf/terms#"
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    when = ox.Literal(issued, datatype=iri(XSD + ("date" if len(issued) == 10 else "dateTime")))
+    add(here, rdf_type, iri(dcat + "Dataset"))
+    add(here, rdf_type, iri(prov + "Entity"))
+    add(here, dcat + "version", ox.Literal(version))
+    add(here, "http://www.w3.org/2002/07/owl#versionInfo", ox.Literal(version))
+    add(here, DCTERMS + "issued", when)
+    add(here, DCTERMS + "isVersionOf", iri(live))
+    add(here, dcat + "isVersionOf", iri(live))
+    add(live, dcat + "hasVersion", iri(here))
+    add(here, dcat + "landingPage", iri(here))
+    add(here, "http://www.w3.org/2000/01/rdf-schema#seeAlso", iri(here + CHANGELOG))
+    if previous is not None:
+        before = iri(previous.iri(base))
+        add(here, prov + "wasDerivedFrom", before)
+        add(here, dcat + "previousVersion", before)
+        add(
+            here,
+            "http://www.w3.org/ns/adms#versionNotes",
+            ox.Literal(f"Since release {previous.version}: {diff.summary()}.", language="en"),
+        )
+    else:
+        add(
+            here,
+            "http://www.w3.org/ns/adms#versionNotes",
+            ox.Literal("The first release.", language="en"),
+        )
+    for name in sorted(dumps):
+        data = dumps[name]
+        url = here + name
+        packed = name.endswith(".gz")
+        plain_type = MEDIA_TYPES[name[:-3] if packed else name]
+        distribution = url + "#distribution"
+        checksum = url + "#sha256"
+        add(here, void + "dataDump", iri(url))
+        add(here, dcat + "distribution", iri(distribution))
+        add(distribution, rdf_type, iri(dcat + "Distribution"))
+        add(distribution, DCTERMS + "title", ox.Literal(name))
+        add(distribution, dcat + "downloadURL", iri(url))
+        add(distribution, dcat + "accessURL", iri(here))
+        add(distribution, dcat + "mediaType", iri(IANA + plain_type))
+        add(distribution, DCTERMS + "format", iri(FORMAT_IRIS[plain_type]))
+        if packed:
+            add(distribution, dcat + "compressFormat", iri(IANA + "application/gzip"))
+        add(
+            distribution,
+            dcat + "byteSize",
+            ox.Literal(str(len(data)), datatype=iri(XSD + "nonNegativeInteger")),
+        )
+        add(distribution, spdx + "checksum", iri(checksum))
+        add(checksum, rdf_type, iri(spdx + "Checksum"))
+        add(checksum, spdx + "algorithm", iri(spdx + "checksumAlgorithm_sha256"))
+        add(
+            checksum,
+            spdx + "checksumValue",
+            ox.Literal(hashlib.sha256(data).hexdigest(), datatype=iri(XSD + "hexBinary")),
+        )
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    ordered = sorted(
+        (q.triple for q in dataset), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))
+    )
+    prefixes = {
+        **{k: str(v) for k, v in PREFIXES.items()},
+        "spdx": spdx,
+        "adms": "http://www.w3.org/ns/adms#",
+    }
+    return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """One `carnets release` at a time on a releases folder."""
+    with (root / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def load_snapshot(settings: Settings, name: str) -> Snapshot:
+    """A version name on the shelf, or a release folder (one holding carnets.nq)."""
+    release = Shelf(releases_root(settings)).get(name)
+    if release is not None:
+        return release.snapshot()
+    folder = Path(name)
+    if (folder / RECORD).is_file():
+        return PublishedRelease.load(folder).snapshot()
+    if (folder / f"{STEM}.nq").is_file():
+        quads = list(ox.parse(path=str(folder / f"{STEM}.nq"), format=ox.RdfFormat.N_QUADS))
+        return Snapshot(str(folder), quads)
+    raise ReleaseError(
+        f"{name!r} is neither a release in {releases_root(settings)} nor a release folder"
+    )
+
+
+def diff_releases(settings: Settings, old: str, new: str) -> Diff:
+    return compare(load_snapshot(settings, old), load_snapshot(settings, new), settings.base)
