@@ -43,6 +43,7 @@ from carnets.config import Settings
 from carnets.conneg import DUMPS
 from carnets.diff import Diff, Snapshot, compare
 from carnets.errors import ReleaseError
+from carnets.release_dcat import DCTERMS, release_void
 
 RECORD = "release.json"
 CHECKSUMS = "SHA256SUMS"
@@ -66,8 +67,6 @@ MEDIA_TYPES = {
     RECORD: "application/json",
 }
 
-DCTERMS = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 Validator = Callable[[Settings], Any]
 
 
@@ -105,6 +104,10 @@ class PublishedRelease:
     @property
     def previous(self) -> str | None:
         return self.record.get("previous")
+
+    @property
+    def changes(self) -> str:
+        return self.record.get("changes", "")
 
     @property
     def content(self) -> str:
@@ -152,7 +155,7 @@ class Shelf:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._seen: tuple[float, list[PublishedRelease]] | None = None
-        self._gone: tuple[int, dict[str, PublishedRelease]] | None = None
+        self._gone: tuple[int, dict[str, tuple[PublishedRelease, str]]] | None = None
 
     def all(self) -> list[PublishedRelease]:
         try:
@@ -179,15 +182,15 @@ class Shelf:
         releases = self.all()
         return releases[-1] if releases else None
 
-    def last_with(self, iri: str) -> PublishedRelease | None:
-        """The newest release in which `iri` was a resource (None if none had it)."""
+    def last_with(self, iri: str) -> tuple[PublishedRelease, str] | None:
+        """The newest release in which `iri` was a resource, and its label there."""
         releases = self.all()
         key = hash(tuple(r.version for r in releases))
         if self._gone is None or self._gone[0] != key:
-            last: dict[str, PublishedRelease] = {}
+            last: dict[str, tuple[PublishedRelease, str]] = {}
             for release in releases:
-                for resource in release.resources():
-                    last[resource] = release
+                for resource, label in release.resources().items():
+                    last[resource] = (release, label)
             self._gone = (key, last)
         return self._gone[1].get(iri)
 
@@ -409,7 +412,16 @@ def _write(
         files[PATCH] = diff.patch()
     files[RESOURCES] = resource_index(quads, base)
     dumps = {name: data for name, data in files.items() if name.startswith(STEM + ".")}
-    files[VOID] = release_void(settings, built, version, issued, previous, dumps, diff)
+    files[VOID] = release_void(
+        settings,
+        built,
+        version,
+        issued,
+        (previous.version, previous.iri(base)) if previous is not None else None,
+        dumps,
+        diff.summary() if diff is not None else "",
+        CHANGELOG,
+    )
     record = {
         "version": version,
         "sequence": (previous.sequence + 1) if previous is not None else 1,
@@ -418,6 +430,7 @@ def _write(
         "base": base,
         "content": content,
         "quads": len(quads),
+        "changes": diff.summary() if diff is not None else "the first release",
         "carnets": __version__,
         "pyoxigraph": ox.__version__,
     }
@@ -472,147 +485,6 @@ def resource_index(quads: list[ox.Quad], base: str) -> bytes:
             label = " ".join(labels.get(iri, "").split())
             rows.append(f"{iri}\t{label}\n")
     return "".join(rows).encode("utf-8")
-
-
-IANA = "https://www.iana.org/assignments/media-types/"
-
-
-def release_void(
-    settings: Settings,
-    built,
-    version: str,
-    issued: str,
-    previous: PublishedRelease | None,
-    dumps: dict[str, bytes],
-    diff: Diff | None,
-) -> bytes:
-    """VoID/DCAT of this version: export's description of the edition, as the versioned dataset.
-
-    export.void_graph describes the live dataset ({base}dataset, its endpoint, /download/);
-    here its statements are moved to {base}releases/{version}/, the endpoint and the edition's
-    own version number are left out, and the version, date, predecessor and one
-    dcat:Distribution per file (media type, size, SHA-256) are added.
-    """
-    from carnets.export import FORMAT_IRIS, void_graph
-    from carnets.namespaces import PREFIXES
-    from carnets.store.embedded import EmbeddedStore
-
-    base = settings.base
-    moment = datetime.fromisoformat(issued.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    store = EmbeddedStore(built.store_path, base, workers=0)
-    try:
-        turtle = void_graph(settings, store, [], built.triple_counts, moment)
-    finally:
-        store.close()
-    here = f"{base}releases/{version}/"
-    live = base + "dataset"
-    endpoint = base + "sparql"
-    dropped = {
-        "http://rdfs.org/ns/void#sparqlEndpoint",
-        "http://www.w3.org/ns/dcat#service",
-        "http://www.w3.org/2002/07/owl#versionInfo",
-        "https://schema.org/version",
-        "http://www.w3.org/ns/dcat#version",
-    }
-
-    def moved(term):
-        if isinstance(term, ox.NamedNode):
-            if term.value == live:
-                return ox.NamedNode(here)
-            if term.value.startswith(live + "#"):
-                return ox.NamedNode(here + term.value[len(live) :])
-        return term
-
-    triples: set[ox.Triple] = set()
-    for triple in ox.parse(turtle, ox.RdfFormat.TURTLE):
-        if triple.subject.value == endpoint:
-            continue
-        if triple.subject.value == live and triple.predicate.value in dropped:
-            continue
-        triples.add(ox.Triple(moved(triple.subject), triple.predicate, moved(triple.object)))
-
-    def add(s: str, p: str, o) -> None:
-        triples.add(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), o))
-
-    def iri(value: str) -> ox.NamedNode:
-        return ox.NamedNode(value)
-
-    dcat, prov, void = (
-        "http://www.w3.org/ns/dcat#",
-        "http://www.w3.org/ns/prov#",
-        "http://rdfs.org/ns/void#",
-    )
-    spdx = "http://spdx.org/rdf/terms#"
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    when = ox.Literal(issued, datatype=iri(XSD + ("date" if len(issued) == 10 else "dateTime")))
-    add(here, rdf_type, iri(dcat + "Dataset"))
-    add(here, rdf_type, iri(prov + "Entity"))
-    add(here, dcat + "version", ox.Literal(version))
-    add(here, "http://www.w3.org/2002/07/owl#versionInfo", ox.Literal(version))
-    add(here, DCTERMS + "issued", when)
-    add(here, DCTERMS + "isVersionOf", iri(live))
-    add(here, dcat + "isVersionOf", iri(live))
-    add(live, dcat + "hasVersion", iri(here))
-    add(here, dcat + "landingPage", iri(here))
-    add(here, "http://www.w3.org/2000/01/rdf-schema#seeAlso", iri(here + CHANGELOG))
-    if previous is not None:
-        before = iri(previous.iri(base))
-        add(here, prov + "wasDerivedFrom", before)
-        add(here, dcat + "previousVersion", before)
-        add(
-            here,
-            "http://www.w3.org/ns/adms#versionNotes",
-            ox.Literal(f"Since release {previous.version}: {diff.summary()}.", language="en"),
-        )
-    else:
-        add(
-            here,
-            "http://www.w3.org/ns/adms#versionNotes",
-            ox.Literal("The first release.", language="en"),
-        )
-    for name in sorted(dumps):
-        data = dumps[name]
-        url = here + name
-        packed = name.endswith(".gz")
-        plain_type = MEDIA_TYPES[name[:-3] if packed else name]
-        distribution = url + "#distribution"
-        checksum = url + "#sha256"
-        add(here, void + "dataDump", iri(url))
-        add(here, dcat + "distribution", iri(distribution))
-        add(distribution, rdf_type, iri(dcat + "Distribution"))
-        add(distribution, DCTERMS + "title", ox.Literal(name))
-        add(distribution, dcat + "downloadURL", iri(url))
-        add(distribution, dcat + "accessURL", iri(here))
-        add(distribution, dcat + "mediaType", iri(IANA + plain_type))
-        add(distribution, DCTERMS + "format", iri(FORMAT_IRIS[plain_type]))
-        if packed:
-            add(distribution, dcat + "compressFormat", iri(IANA + "application/gzip"))
-        add(
-            distribution,
-            dcat + "byteSize",
-            ox.Literal(str(len(data)), datatype=iri(XSD + "nonNegativeInteger")),
-        )
-        add(distribution, spdx + "checksum", iri(checksum))
-        add(checksum, rdf_type, iri(spdx + "Checksum"))
-        add(checksum, spdx + "algorithm", iri(spdx + "checksumAlgorithm_sha256"))
-        add(
-            checksum,
-            spdx + "checksumValue",
-            ox.Literal(hashlib.sha256(data).hexdigest(), datatype=iri(XSD + "hexBinary")),
-        )
-    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    ordered = sorted(
-        (q.triple for q in dataset), key=lambda t: (str(t.subject), str(t.predicate), str(t.object))
-    )
-    prefixes = {
-        **{k: str(v) for k, v in PREFIXES.items()},
-        "spdx": spdx,
-        "adms": "http://www.w3.org/ns/adms#",
-    }
-    return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
 @contextmanager
