@@ -423,6 +423,10 @@ def _replaced(before, after, names: _Names) -> str:
         end = 0
         while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
             end += 1
+        while start > 0 and not old[start - 1].isspace():  # whole words
+            start -= 1
+        while end > 0 and not old[len(old) - end].isspace():
+            end -= 1
         context = 30
         lead = max(0, start - context)
         head = ("…" if lead else "") + old[lead:start]
