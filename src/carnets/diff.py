@@ -62,11 +62,22 @@ LONG = 160  # characters of a literal shown whole; longer ones show what changed
 
 @dataclass
 class Snapshot:
-    """One state of the edition: its quads and a name to print (a version, a folder)."""
+    """One state of the edition: its N-Quads and a name to print (a version, a folder).
+
+    Kept as lines, not parsed: two releases of 1.5 M quads are compared as sets of lines, and
+    only the lines that differ, name things or hold blank nodes are parsed.
+    """
 
     name: str
-    quads: list[ox.Quad]
+    n_quads: bytes
     issued: str | None = None
+
+    @classmethod
+    def of(cls, name: str, quads: Iterable[ox.Quad], issued: str | None = None) -> Snapshot:
+        return cls(name, ox.serialize(list(quads), format=ox.RdfFormat.N_QUADS), issued)
+
+    def quads(self) -> list[ox.Quad]:
+        return list(ox.parse(self.n_quads, ox.RdfFormat.N_QUADS))
 
 
 @dataclass
@@ -151,11 +162,11 @@ class Diff:
 
 def compare(old: Snapshot, new: Snapshot, base: str) -> Diff:
     """The difference between two snapshots of the same edition (same base)."""
-    old_plain, old_groups = _split(old.quads)
-    new_plain, new_groups = _split(new.quads)
-    old_set, new_set = set(old_plain), set(new_plain)
-    deleted = [q for q in old_plain if q not in new_set]
-    inserted = [q for q in new_plain if q not in old_set]
+    old_lines, new_lines = _lines(old.n_quads), _lines(new.n_quads)
+    old_plain, old_groups, old_blank = _separate(old_lines)
+    new_plain, new_groups, new_blank = _separate(new_lines)
+    gone_lines, new_only_lines = old_plain - new_plain, new_plain - old_plain
+    deleted, inserted = _parse(gone_lines), _parse(new_only_lines)
     gone_groups = [g for key, g in old_groups.items() if key not in new_groups]
     new_only = [g for key, g in new_groups.items() if key not in old_groups]
     for group in gone_groups:
@@ -163,33 +174,48 @@ def compare(old: Snapshot, new: Snapshot, base: str) -> Diff:
     for group in new_only:
         inserted += _relabel(group.quads)
 
-    # Per resource, with triples (a statement moved between graphs is not a change of meaning).
-    names = _Names(base, old.quads, new.quads)
-    old_subjects = {q.subject.value for q in old_plain} | {
-        a for g in old_groups.values() for a in g.anchors
-    }
-    new_subjects = {q.subject.value for q in new_plain} | {
-        a for g in new_groups.values() for a in g.anchors
-    }
+    # Per resource, with triples (a statement moved between graphs is not a change of meaning):
+    # the statements of the subjects whose lines differ, in either state.
+    affected = {_subject(line) for line in gone_lines | new_only_lines}
+    before = {q.triple for q in _parse(x for x in old_plain if _subject(x) in affected)}
+    after = {q.triple for q in _parse(x for x in new_plain if _subject(x) in affected)}
     removed: dict[str, set] = defaultdict(set)
     added: dict[str, set] = defaultdict(set)
-    old_triples = {q.triple for q in old_plain}
-    new_triples = {q.triple for q in new_plain}
-    for triple in old_triples - new_triples:
+    for triple in before - after:
         removed[triple.subject.value].add((triple.predicate, triple.object))
-    for triple in new_triples - old_triples:
+    for triple in after - before:
         added[triple.subject.value].add((triple.predicate, triple.object))
+    old_index, new_index = _blank_index(old_blank), _blank_index(new_blank)
     for group in gone_groups:
         for anchor, predicate in group.links:
-            removed[anchor].add((predicate, _Shape(group, names.old_index)))
+            removed[anchor].add((predicate, _Shape(group, old_index)))
     for group in new_only:
         for anchor, predicate in group.links:
-            added[anchor].add((predicate, _Shape(group, names.new_index)))
+            added[anchor].add((predicate, _Shape(group, new_index)))
+    old_subjects = {_subject(line) for line in old_lines}
+    new_subjects = {_subject(line) for line in new_lines}
+    # Labels and types of what the words will name: the resources, their values, properties.
+    named = set(removed) | set(added)
+    for values in (*removed.values(), *added.values()):
+        for predicate, value in values:
+            named.add(predicate.value)
+            if isinstance(value, ox.NamedNode):
+                named.add(value.value)
+    for quad in old_blank + new_blank:
+        for term in (quad.predicate, quad.object):
+            if isinstance(term, ox.NamedNode):
+                named.add(term.value)
+    names = _Names(
+        base,
+        _naming(old_lines, named) + old_blank,
+        _naming(new_lines, named) + new_blank,
+    )
     changes = []
     for iri in sorted(set(removed) | set(added), key=names.short):
-        if iri not in old_subjects:
+        key = b"<" + iri.encode() + b">"
+        if key not in old_subjects:
             kind = "added"
-        elif iri not in new_subjects:
+        elif key not in new_subjects:
             kind = "removed"
         else:
             kind = "changed"
@@ -199,6 +225,56 @@ def compare(old: Snapshot, new: Snapshot, base: str) -> Diff:
             )
         )
     return Diff(old, new, base, changes, deleted, inserted, names)
+
+
+def _lines(n_quads: bytes) -> set[bytes]:
+    return set(n_quads.splitlines(keepends=True))
+
+
+def _subject(line: bytes) -> bytes:
+    """The subject of an N-Quads line as written (`<iri>` or `_:label`: no space in either)."""
+    return line[: line.index(b" ")]
+
+
+def _parse(lines: Iterable[bytes]) -> list[ox.Quad]:
+    return list(ox.parse(b"".join(lines), ox.RdfFormat.N_QUADS))
+
+
+def _separate(lines: set[bytes]) -> tuple[set[bytes], dict[str, _Group], list[ox.Quad]]:
+    """The lines without blank nodes; the blank-node groups by canonical form; their quads."""
+    candidates = [line for line in lines if b"_:" in line]  # or a literal saying "_:"
+    blank_lines, blank_quads = set(), []
+    for line, quad in zip(candidates, _parse(candidates), strict=True):
+        if any(isinstance(t, ox.BlankNode) for t in (quad.subject, quad.object, quad.graph_name)):
+            blank_lines.add(line)
+            blank_quads.append(quad)
+    _, groups = _split(blank_quads)
+    return lines - blank_lines, groups, blank_quads
+
+
+_NAMING = {f"<{p}>".encode() for p in (*LABELS, RDF_TYPE)}
+
+
+def _naming(lines: set[bytes], iris: set[str]) -> list[ox.Quad]:
+    """The statements that name or type these IRIs, and name their types."""
+
+    def about(wanted: set[bytes]) -> list[ox.Quad]:
+        return _parse(
+            line for line in lines if _subject(line) in wanted and line.split(b" ", 2)[1] in _NAMING
+        )
+
+    found = about({f"<{iri}>".encode() for iri in iris})
+    kinds = {q.object.value for q in found if q.predicate.value == RDF_TYPE}
+    return found + about({f"<{iri}>".encode() for iri in kinds - iris})
+
+
+def _blank_index(quads: list[ox.Quad]) -> dict:
+    """Each blank node's statements, to print a group as its content."""
+    index: dict = defaultdict(list)
+    for quad in quads:
+        if isinstance(quad.subject, ox.BlankNode):
+            index[quad.subject].append((quad.predicate, quad.object))
+    return index
 
 
 # ------------------------------------------------------------------ blank-node groups

@@ -127,8 +127,8 @@ class PublishedRelease:
         return sums
 
     def snapshot(self) -> Snapshot:
-        quads = list(ox.parse(path=str(self.path / f"{STEM}.nq"), format=ox.RdfFormat.N_QUADS))
-        return Snapshot(f"release {self.version}", quads, self.issued)
+        n_quads = (self.path / f"{STEM}.nq").read_bytes()
+        return Snapshot(f"release {self.version}", n_quads, self.issued)
 
     def resources(self) -> dict[str, str]:
         """Every resource IRI of this release with its label ('' when it has none)."""
@@ -415,9 +415,9 @@ def _write(
     for name, data in serialize_dumps(quads, n_quads).items():
         files[name] = data
         files[name + ".gz"] = gzip_bytes(data)
-    snapshot = Snapshot(f"release {version}", quads, issued)
+    snapshot = Snapshot(f"release {version}", n_quads, issued)
     diff = compare(previous.snapshot(), snapshot, base) if previous is not None else None
-    files[CHANGELOG] = changelog(version, issued, snapshot, previous, diff, base).encode("utf-8")
+    files[CHANGELOG] = changelog(version, issued, quads, previous, diff, base).encode("utf-8")
     if diff is not None:
         files[PATCH] = diff.patch()
     files[RESOURCES] = resource_index(quads, base)
@@ -457,18 +457,18 @@ def _write(
 def changelog(
     version: str,
     issued: str,
-    snapshot: Snapshot,
+    quads: list[ox.Quad],
     previous: PublishedRelease | None,
     diff: Diff | None,
     base: str,
 ) -> str:
     """The release's changelog: for the first release what it holds, else what changed."""
-    lines = [f"# Release {version}", "", f"Issued {issued}. {len(snapshot.quads)} statements."]
+    lines = [f"# Release {version}", "", f"Issued {issued}. {len(quads)} statements."]
     if previous is None or diff is None:
         counts: dict[str, int] = {}
         from carnets.diff import _Names
 
-        names = _Names(base, [], snapshot.quads)
+        names = _Names(base, [], quads)
         for types in names.new_types.values():
             for kind in types:
                 if "/ontology#" in kind:
@@ -517,8 +517,7 @@ def load_snapshot(settings: Settings, name: str) -> Snapshot:
     if (folder / RECORD).is_file():
         return PublishedRelease.load(folder).snapshot()
     if (folder / f"{STEM}.nq").is_file():
-        quads = list(ox.parse(path=str(folder / f"{STEM}.nq"), format=ox.RdfFormat.N_QUADS))
-        return Snapshot(str(folder), quads)
+        return Snapshot(str(folder), (folder / f"{STEM}.nq").read_bytes())
     raise ReleaseError(
         f"{name!r} is neither a release in {releases_root(settings)} nor a release folder"
     )
