@@ -9,7 +9,8 @@ timed wall-clock; the first one's peak memory comes from getrusage. The edition 
 fresh folder first, so the cold run validates and builds the snapshot as a first release would;
 the warm run writes a second release folder (CARNETS_RELEASES elsewhere) from the cached
 snapshot, which is the cost of `carnets release` itself. The two releases must be byte for byte
-the same: the script checks it.
+the same: the script checks it. Last, one statement is added (a comment on the dataset) and
+release 2 is made: validation, snapshot, release and the changelog and patch against release 1.
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 CARNETS = Path(sys.executable).with_name("carnets")
 
 
-def run(root: Path, releases: Path) -> tuple[float, float]:
+def run(root: Path, releases: Path, when: str = "2026-11-25") -> tuple[float, float]:
     """Seconds and peak MB of one `carnets release` in a child process."""
     env = {**os.environ, "CARNETS_RELEASES": str(releases), "PYTHONPATH": str(ROOT / "src")}
     started = time.perf_counter()
     subprocess.run(
-        [str(CARNETS), "--root", str(root), "release", "--date", "2026-11-25"],
+        [str(CARNETS), "--root", str(root), "release", "--date", when],
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -63,6 +64,14 @@ def main() -> None:
         print(f"cold (validate, build snapshot, release): {cold:.1f} s (peak {cold_peak:.0f} MB)")
         print(f"warm (release from the cached snapshot):  {warm:.1f} s")
         print(f"byte for byte the same: {same}")
+        (root / "data" / "zz-bench.ttl").write_text(
+            "<https://w3id.org/carnets/serge/dataset> "
+            '<http://www.w3.org/2000/01/rdf-schema#comment> "A change for the benchmark."@en .\n'
+        )
+        second, _ = run(root, Path(scratch) / "one", "2026-12-01")
+        changes = (Path(scratch) / "one" / "2" / "CHANGELOG.md").read_text().splitlines()[4:7]
+        print(f"release 2 after one change (validate, snapshot, release, diff): {second:.1f} s")
+        print("  " + " ".join(changes))
 
 
 if __name__ == "__main__":
