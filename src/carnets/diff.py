@@ -252,7 +252,7 @@ def _separate(lines: set[bytes]) -> tuple[set[bytes], dict[str, _Group], list[ox
     return lines - blank_lines, groups, blank_quads
 
 
-_NAMING = {f"<{p}>".encode() for p in (*LABELS, RDF_TYPE)}
+NAMING = {f"<{p}>".encode() for p in (*LABELS, RDF_TYPE)}  # predicates, as in N-Quads
 
 
 def _naming(lines: set[bytes], iris: set[str]) -> list[ox.Quad]:
@@ -260,7 +260,7 @@ def _naming(lines: set[bytes], iris: set[str]) -> list[ox.Quad]:
 
     def about(wanted: set[bytes]) -> list[ox.Quad]:
         return _parse(
-            line for line in lines if _subject(line) in wanted and line.split(b" ", 2)[1] in _NAMING
+            line for line in lines if _subject(line) in wanted and line.split(b" ", 2)[1] in NAMING
         )
 
     found = about({f"<{iri}>".encode() for iri in iris})
