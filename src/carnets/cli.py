@@ -200,5 +200,57 @@ def tei(ctx: click.Context, output: Path | None) -> None:
         click.echo(f"wrote: {path}")
 
 
+@cli.command()
+@click.option("--version", "version", metavar="V", help="Version name (default: the next number).")
+@click.option(
+    "--date",
+    "when",
+    metavar="DATE",
+    help="Release date, YYYY-MM-DD or 'today' (default: SOURCE_DATE_EPOCH, else the dataset's "
+    "dcterms:modified).",
+)
+@click.pass_context
+def release(ctx: click.Context, version: str | None, when: str | None) -> None:
+    """Publish the validated edition as a versioned release (dumps, checksums, DCAT, changelog)."""
+    from carnets.releases import make_release
+
+    try:
+        outcome = make_release(_settings(ctx), version, when)
+    except ValidationFailed as error:
+        click.echo(f"error: the edition does not validate; no release was made\n{error}", err=True)
+        sys.exit(1)
+    except CarnetsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(outcome.text())
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["words", "patch"]),
+    default="words",
+    show_default=True,
+    help="Words for a reader, or an RDF Patch for a machine.",
+)
+@click.pass_context
+def diff(ctx: click.Context, old: str, new: str, output: str) -> None:
+    """What changed from release OLD to release NEW (version names or release folders)."""
+    from carnets.releases import diff_releases
+
+    try:
+        found = diff_releases(_settings(ctx), old, new)
+    except CarnetsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if output == "patch":
+        sys.stdout.buffer.write(found.patch())
+    else:
+        click.echo(found.words(heading_level=1), nl=False)
+
+
 cli.add_command(serve)
 cli.add_command(link)

@@ -82,6 +82,11 @@ class Settings:
     build_dir: Path | None = _setting(
         None, "CARNETS_BUILD_DIR", "Folder of validated releases (default: {root}/build/publish)"
     )
+    releases_dir: Path | None = _setting(
+        None,
+        "CARNETS_RELEASES",
+        "Folder of the versioned, published releases (default: {root}/releases)",
+    )
     query_timeout: float = _setting(
         5.0, "CARNETS_QUERY_TIMEOUT", "Seconds a SPARQL query may run before it is stopped"
     )

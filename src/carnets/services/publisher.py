@@ -164,6 +164,13 @@ class Publisher:
             self._void = (published, store)
         return self._void[1]
 
+    @cached_property
+    def releases(self):
+        """The published releases (carnets.releases.Shelf), re-read when their folder changes."""
+        from carnets.releases import Shelf, releases_root
+
+        return Shelf(releases_root(self.settings))
+
     def describe_from_void(self, iri: str, media_type: str) -> bytes | None:
         """What the VoID says of `iri`: the named graphs as subsets and linkset, the dumps."""
         if self.void is None:

@@ -27,6 +27,7 @@ from carnets.web import (
     indices,
     pictures,
     reconcile,
+    releases,
     resources,
     site,
     sparql,
@@ -83,5 +84,6 @@ def create_app(
     app.register_blueprint(indices.bp)
     app.register_blueprint(pictures.bp)
     app.register_blueprint(workbench.bp)
+    app.register_blueprint(releases.bp)
     app.register_blueprint(resources.bp)  # last: it answers every other path under the base
     return app

@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from carnets import conneg
 from carnets.export import compact_jsonld
 from carnets.web.pages import home_page, resource_page
+from carnets.web.releases import gone
 from carnets.web.site import reader_lang
 from carnets.web.state import publisher
 
@@ -51,6 +52,9 @@ def resource(path: str) -> Response:
     if body is None:
         if page > 1:
             raise NotFound(f"{iri} has no page {page} of mentions")
+        answer = gone(iri, media_type)  # an earlier release had it: 410 with a link to it
+        if answer is not None:
+            return answer
         raise NotFound(f"{iri} is not a resource of this dataset")
     if media_type == conneg.HTML:
         response = Response(body, mimetype="text/html")
