@@ -193,7 +193,6 @@ def test_conflicting_values_keep_each_value_with_its_sources(ask):
     assert "www.treccani.it" in by_value["1755-04-01"]["sources"]
 
 
-
 def test_the_last_meeting_of_serge_with_each_person(ask):
     rows = ask("last-meeting-with-each-person.rq")
     assert [(r["person"], r["meeting"], r["edtf"]) for r in rows] == [

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 -- the allow-list holds whole URLs, each with its reason on its line
 """Where the curated facts come from: every dcterms:source is a page of a known, classified
 host, never a Wikipedia mirror, a scraper, a content farm or a bare IP address.
 
