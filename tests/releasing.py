@@ -24,10 +24,12 @@ EXTRA = """@prefix cn: <https://w3id.org/carnets/ontology#> .
 
 
 def copy_edition(source: Path, target: Path, **settings) -> Settings:
-    """A copy of an edition's ontology, data and shapes in `target` (no build, no releases)."""
+    """A copy of an edition's configuration, ontology, data and shapes in `target` (no build,
+    no releases)."""
     for part in ("ontology", "data", "shapes"):
         if (source / part).is_dir():
             shutil.copytree(source / part, target / part)
+    shutil.copy(source / "edition.toml", target / "edition.toml")
     return Settings.from_env({}, root=target, **settings)
 
 

@@ -24,7 +24,7 @@ from carnets.edition import EditionConfig
 from carnets.files import write_atomically
 from carnets.ingest.sources import edition_sections, source_documents
 from carnets.ingest.texts import Section, split_source
-from carnets.loading import LINKS_FILE, read_graphs, read_triples
+from carnets.loading import LINKS_FILE, read_graphs, read_triples, turtle_text
 from carnets.namespaces import CN, EDTF, OA, SCHEMA, WD, bind_prefixes
 
 __all__ = ["Section", "build_edition", "generate", "split_source"]
@@ -258,5 +258,5 @@ def build_edition(settings: Settings, write: bool = True) -> list[Path]:
             continue  # generated graphs have no blank nodes: equal sets are equal graphs
         changed.append(path)
         if write:
-            write_atomically(path, graph.serialize(format="turtle"))
+            write_atomically(path, turtle_text(graph))
     return changed

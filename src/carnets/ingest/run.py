@@ -32,7 +32,7 @@ from carnets.files import write_atomically
 from carnets.ingest.candidates import REVIEW_FILE, Candidate, candidates, review_text
 from carnets.ingest.sources import placed_sections, read_document, source_documents
 from carnets.ingest.texts import Section
-from carnets.loading import read_graphs, read_triples
+from carnets.loading import read_graphs, read_triples, turtle_text
 
 
 class IngestRefused(CarnetsError):
@@ -225,9 +225,7 @@ def ingest(
     outcome.seconds["compare"] = time.perf_counter() - clock
     clock = time.perf_counter()
     # Only the files that change are written, so only they are serialized.
-    serialized = {
-        name: graph.serialize(format="turtle") for name, graph in graphs.items() if changes[name]
-    }
+    serialized = {name: turtle_text(graph) for name, graph in graphs.items() if changes[name]}
     outcome.seconds["serialize"] = time.perf_counter() - clock
     clock = time.perf_counter()
     if change is not None:  # a built edition: validate what changed and what depends on it
