@@ -24,9 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,7 +34,7 @@ import pyoxigraph as ox
 
 from carnets import integrity
 from carnets.config import Settings
-from carnets.errors import ConfigError, ReleaseError
+from carnets.errors import ConfigError
 from carnets.export import KEEP_RELEASES, Release, prepare_release, release_root
 from carnets.namespaces import EDITION_GRAPHS
 
@@ -111,26 +109,13 @@ def prepare_union(served: list[Served], root: Path | None = None) -> Path:
     target = root / key
     if (target / "manifest.json").exists() and (target / "union.nq").exists():
         return target
-    scratch = root / f".building-{key}-{os.getpid()}"
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        integrity.remove_abandoned_builds(root)
-        shutil.rmtree(scratch, ignore_errors=True)
-        scratch.mkdir()
-        try:
-            _build_union(served, key, scratch)
-            try:
-                scratch.rename(target)
-            except OSError:  # another process built the same union meanwhile
-                if not (target / "manifest.json").exists():
-                    raise
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-    except OSError as error:
-        raise ReleaseError(
-            integrity.describe_os_error(error, f"build the union store in {root}")
-        ) from None
-    _prune(root, keep=target)
+
+    def build(scratch: Path) -> str:
+        _build_union(served, key, scratch)
+        return key
+
+    target = integrity.build_folder(root, key, build, "build the union store")
+    integrity.prune(root, keep=target, newest=KEEP_RELEASES)
     return target
 
 
@@ -157,17 +142,6 @@ def _build_union(served: list[Served], key: str, folder: Path) -> None:
         ],
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
-
-
-def _prune(root: Path, keep: Path) -> None:
-    unions = sorted(
-        (p for p in root.iterdir() if (p / "manifest.json").exists()),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in unions[KEEP_RELEASES:]:
-        if old != keep and not integrity.in_use(old):
-            shutil.rmtree(old, ignore_errors=True)
 
 
 def create_site(

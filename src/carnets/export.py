@@ -14,7 +14,6 @@ import gzip
 import hashlib
 import json
 import logging
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -160,26 +159,13 @@ def prepare_release(
     report = validate(settings)
     if not report.conforms:
         raise ValidationFailed(report)
-    scratch = root / f".building-{key}-{os.getpid()}"
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        integrity.remove_abandoned_builds(root)
-        shutil.rmtree(scratch, ignore_errors=True)
-        scratch.mkdir()
-        try:
-            _build(settings, files, key, scratch)
-            try:
-                scratch.rename(target)
-            except OSError:  # another process built the same release meanwhile
-                if not (target / "manifest.json").exists():
-                    raise
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-    except OSError as error:
-        raise ReleaseError(
-            integrity.describe_os_error(error, f"build the release in {root}")
-        ) from None
-    _prune(root, keep=target)
+
+    def build(scratch: Path) -> str:
+        _build(settings, files, key, scratch)
+        return key
+
+    target = integrity.build_folder(root, key, build, "build the release")
+    integrity.prune(root, keep=target, newest=KEEP_RELEASES)
     return Release.load(target)
 
 
@@ -244,24 +230,13 @@ def publish_engine(settings: Settings, store, root: Path) -> Release:
     renamed into place, so a failure leaves the previous copy, and a reader never sees half.
     """
     root = root.resolve()
-    scratch = root / f".building-engine-{os.getpid()}"
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        integrity.remove_abandoned_builds(root)
-        shutil.rmtree(scratch, ignore_errors=True)
-        scratch.mkdir()
-        try:
-            write_publication(settings, store, scratch)
-            target = root / json.loads((scratch / "manifest.json").read_text())["fingerprint"]
-            if not (target / "manifest.json").exists():
-                scratch.rename(target)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-    except OSError as error:
-        raise ReleaseError(
-            integrity.describe_os_error(error, f"write the engine's dumps in {root}")
-        ) from None
-    _prune(root, keep=target)
+
+    def build(scratch: Path) -> str:
+        write_publication(settings, store, scratch)
+        return json.loads((scratch / "manifest.json").read_text())["fingerprint"]
+
+    target = integrity.build_folder(root, "engine", build, "write the engine's dumps")
+    integrity.prune(root, keep=target, newest=KEEP_RELEASES)
     return Release.load(target)
 
 
@@ -281,18 +256,6 @@ def _write_dump(store, folder: Path, ext: str, media_type: str) -> Dump:
         gzip_size=len(packed),
         gzip_sha256=hashlib.sha256(packed).hexdigest(),
     )
-
-
-def _prune(root: Path, keep: Path) -> None:
-    """Remove all but the newest few releases (and the one just made)."""
-    releases = sorted(
-        (p for p in root.iterdir() if (p / "manifest.json").exists()),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in releases[KEEP_RELEASES:]:
-        if old != keep and not integrity.in_use(old):  # never one a running server reads
-            shutil.rmtree(old, ignore_errors=True)
 
 
 def edition_context(settings: Settings, store) -> dict:

@@ -15,7 +15,10 @@ import os
 import re
 import shutil
 import weakref
+from collections.abc import Callable
 from pathlib import Path
+
+from carnets.errors import ReleaseError
 
 LOCK_FILE = "manifest.json"  # every complete release has one; servers hold a shared lock on it
 _SCRATCH = re.compile(r"^\.building-[0-9a-z]+-(\d+)$")
@@ -106,6 +109,45 @@ def in_use(path: Path) -> bool:
     except FileNotFoundError:
         return False
     return False
+
+
+def build_folder(root: Path, key: str, build: Callable[[Path], str], doing: str) -> Path:
+    """Build a folder in a scratch folder of `root`, then rename it into place.
+
+    `build` fills the scratch folder and returns the name the folder takes in `root`. A failed
+    build leaves nothing but what was there before, and a reader never sees a half-written
+    folder; when another process built the same folder meanwhile, its copy is kept. Errors of
+    the disk are ReleaseError, saying what failed and why (`doing`, "build the release")."""
+    scratch = root / f".building-{key}-{os.getpid()}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_builds(root)
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
+        try:
+            target = root / build(scratch)
+            try:
+                scratch.rename(target)
+            except OSError:  # another process built the same folder meanwhile
+                if not (target / LOCK_FILE).exists():
+                    raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    except OSError as error:
+        raise ReleaseError(describe_os_error(error, f"{doing} in {root}")) from None
+    return target
+
+
+def prune(root: Path, keep: Path, newest: int) -> None:
+    """Remove all but the `newest` complete folders of `root` (and `keep`), never one in use."""
+    folders = sorted(
+        (p for p in root.iterdir() if (p / LOCK_FILE).exists()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in folders[newest:]:
+        if old != keep and not in_use(old):  # never one a running server reads
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def remove_abandoned_builds(root: Path) -> list[Path]:

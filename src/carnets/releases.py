@@ -28,7 +28,6 @@ import io
 import json
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -257,21 +256,16 @@ def make_release(
                 "version never changes: choose another --version"
             )
         issued = issued_date(when, environ, n_quads, settings.base)
-        scratch = root / f".building-{content[:16]}-{os.getpid()}"
-        target = root / version
-        try:
-            integrity.remove_abandoned_builds(root)
-            shutil.rmtree(scratch, ignore_errors=True)
-            scratch.mkdir()
-            diff = _write(settings, built, n_quads, content, version, issued, previous, scratch)
-            scratch.rename(target)
-        except OSError as error:
-            raise ReleaseError(
-                integrity.describe_os_error(error, f"write release {version} in {root}")
-            ) from None
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-    return Outcome(PublishedRelease.load(target), created=True, diff=diff)
+        written = {}
+
+        def build(scratch: Path) -> str:
+            written["diff"] = _write(
+                settings, built, n_quads, content, version, issued, previous, scratch
+            )
+            return version
+
+        target = integrity.build_folder(root, content[:16], build, f"write release {version}")
+    return Outcome(PublishedRelease.load(target), created=True, diff=written["diff"])
 
 
 def check_version(version: str) -> None:
