@@ -21,7 +21,7 @@ from carnets.annotate import Match, context, find_mentions
 from carnets.config import Settings
 from carnets.dates import bounds_graph
 from carnets.edition import EditionConfig
-from carnets.files import write_atomically
+from carnets.files import JOURNAL, finish_interrupted, write_atomically
 from carnets.ingest.sources import edition_sections, source_documents
 from carnets.ingest.texts import Section, split_source
 from carnets.loading import LINKS_FILE, read_graphs, read_triples, turtle_text
@@ -251,6 +251,7 @@ def _existing_link_date(path: Path) -> date | None:
 
 def build_edition(settings: Settings, write: bool = True) -> list[Path]:
     """Regenerate what changed; returns the paths that were (or would be) rewritten."""
+    finish_interrupted(settings.data_dir / JOURNAL)  # an ingest a crash cut short
     changed = []
     for name, graph in generate(settings).items():
         path = settings.data_dir / name

@@ -28,7 +28,7 @@ from carnets.build import (
 from carnets.config import Settings
 from carnets.edition import Editorial
 from carnets.errors import CarnetsError, DataFileError, ValidationFailed
-from carnets.files import write_atomically
+from carnets.files import JOURNAL, finish_interrupted, write_all_atomically
 from carnets.ingest.candidates import REVIEW_FILE, Candidate, candidates, review_text
 from carnets.ingest.sources import placed_sections, read_document, source_documents
 from carnets.ingest.texts import Section
@@ -192,6 +192,7 @@ def ingest(
     outcome = Outcome()
     clock = time.perf_counter()
     data = settings.data_dir
+    finish_interrupted(data / JOURNAL)  # a change a crash cut short is completed first
     before = source_documents(data / SOURCE_DIR)
     documents = dict(before)
     ingested = set()
@@ -270,8 +271,7 @@ def ingest(
         writes[review] = new_review
     outcome.files = sorted(writes)
     if not dry_run:
-        for path, text in writes.items():
-            write_atomically(path, text)
+        write_all_atomically(writes, data / JOURNAL)
         outcome.written = True
         if change is not None:
             record_change(settings, *change)
