@@ -24,7 +24,7 @@ from carnets.edition import EditionConfig
 from carnets.files import JOURNAL, finish_interrupted, write_atomically
 from carnets.ingest.sources import edition_sections, source_documents
 from carnets.ingest.texts import Section, split_source
-from carnets.loading import LINKS_FILE, read_graphs, read_triples, turtle_text
+from carnets.loading import LINKS_FILE, ox_triples, read_graphs, read_ox_triples, turtle_text
 from carnets.namespaces import CN, EDTF, OA, SCHEMA, WD, bind_prefixes
 
 __all__ = ["Section", "build_edition", "generate", "split_source"]
@@ -255,9 +255,10 @@ def build_edition(settings: Settings, write: bool = True) -> list[Path]:
     changed = []
     for name, graph in generate(settings).items():
         path = settings.data_dir / name
-        if path.exists() and set(graph) == read_triples(path):
+        triples = ox_triples(graph)
+        if path.exists() and triples == read_ox_triples(path):
             continue  # generated graphs have no blank nodes: equal sets are equal graphs
         changed.append(path)
         if write:
-            write_atomically(path, turtle_text(graph))
+            write_atomically(path, turtle_text(triples))
     return changed

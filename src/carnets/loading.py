@@ -46,69 +46,60 @@ def read_graph(path: Path, graph: Graph | None = None) -> Graph:
 _STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def read_triples(path: Path) -> set[tuple[Node, Node, Node]]:
-    """The triples of one Turtle or N-Triples file as rdflib terms, parsed by pyoxigraph.
+def to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as pyoxigraph's (a literal with no datatype is an xsd:string)."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(node)
+    if isinstance(node, BNode):
+        return ox.BlankNode(node)
+    if node.language:
+        return ox.Literal(node, language=node.language)
+    if node.datatype is None:
+        return ox.Literal(node)
+    return ox.Literal(node, datatype=ox.NamedNode(node.datatype))
 
-    For comparing a big generated file with what would replace it: pyoxigraph's parser is
-    written in Rust, and building rdflib terms from its output costs a fraction of rdflib's own
-    parsing. The terms are equal to rdflib's (a simple literal has no datatype in rdflib)."""
+
+def from_ox(node) -> Node:
+    """A pyoxigraph term as rdflib's, equal to what rdflib's own parser makes."""
+    if isinstance(node, ox.NamedNode):
+        return URIRef(node.value)
+    if isinstance(node, ox.BlankNode):
+        return BNode(node.value)
+    if node.language:
+        return Literal(node.value, lang=node.language)
+    datatype = node.datatype.value
+    return Literal(node.value, datatype=None if datatype == _STRING else URIRef(datatype))
+
+
+def ox_triples(graph: Iterable[tuple[Node, Node, Node]]) -> set[ox.Triple]:
+    return {ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph}
+
+
+def read_ox_triples(path: Path) -> set[ox.Triple]:
+    """The triples of one Turtle or N-Triples file, parsed by pyoxigraph (Rust).
+
+    For comparing a big generated file with what would replace it, in a fraction of the time
+    rdflib's parser takes."""
     fmt = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}.get(path.suffix)
     if fmt is None:
-        return set(read_graph(path))
-    iris: dict[str, URIRef] = {}
-
-    def term(node) -> Node:
-        if isinstance(node, ox.NamedNode):
-            found = iris.get(node.value)
-            if found is None:
-                found = iris[node.value] = URIRef(node.value)
-            return found
-        if isinstance(node, ox.BlankNode):
-            return BNode(node.value)
-        if node.language:
-            return Literal(node.value, lang=node.language)
-        datatype = node.datatype.value
-        return Literal(node.value, datatype=None if datatype == _STRING else term(node.datatype))
-
+        return ox_triples(read_graph(path))
     try:
-        return {
-            (term(t.subject), term(t.predicate), term(t.object))
-            for t in ox.parse(path=str(path), format=fmt)
-        }
+        return {quad.triple for quad in ox.parse(path=str(path), format=fmt)}
     except SyntaxError as error:
         raise DataFileError(str(path), str(error)) from error
     except FileNotFoundError as error:
         raise DataFileError(str(path), "no such file") from error
 
 
-def turtle_text(graph: Graph) -> str:
-    """`graph` as Turtle, written by pyoxigraph: triples sorted, the project's prefixes declared.
+def turtle_text(triples: Iterable[ox.Triple]) -> str:
+    """Triples as Turtle, written by pyoxigraph: sorted, the project's prefixes declared.
 
     The generated files are written this way by `carnets build` and `carnets ingest` alike, so
     the same graph always gives the same bytes; rdflib's serializer took half a minute for the
     mentions of a 1,000-entry edition, pyoxigraph's takes a second."""
-    iris: dict[str, ox.NamedNode] = {}
-
-    def term(node: Node):
-        if isinstance(node, URIRef):
-            found = iris.get(node)
-            if found is None:
-                found = iris[node] = ox.NamedNode(str(node))
-            return found
-        if isinstance(node, BNode):
-            return ox.BlankNode(str(node))
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype is None:
-            return ox.Literal(str(node))
-        return ox.Literal(str(node), datatype=term(node.datatype))
-
-    triples = sorted(
-        (ox.Triple(term(s), term(p), term(o)) for s, p, o in graph),
-        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
-    )
+    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
+    return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
 
 
 def read_graphs(paths: Iterable[Path]) -> Graph:

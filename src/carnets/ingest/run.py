@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from rdflib import Graph
+import pyoxigraph as ox
 
 from carnets.build import (
     SOURCE_DIR,
@@ -32,7 +32,7 @@ from carnets.files import JOURNAL, finish_interrupted, write_all_atomically
 from carnets.ingest.candidates import REVIEW_FILE, Candidate, candidates, review_text
 from carnets.ingest.sources import placed_sections, read_document, source_documents
 from carnets.ingest.texts import Section
-from carnets.loading import read_graphs, read_triples, turtle_text
+from carnets.loading import from_ox, ox_triples, read_graphs, read_ox_triples, turtle_text
 
 
 class IngestRefused(CarnetsError):
@@ -161,21 +161,27 @@ def _without(source: str, name: str, entry: Section, read) -> str:
 
 
 def _change(
-    settings: Settings, graphs: dict[str, Graph]
+    settings: Settings, new: dict[str, set[ox.Triple]]
 ) -> tuple[tuple[set, set] | None, dict[str, bool]]:
-    """The triples the new generated graphs add and remove, if the edition has been built, and
-    for each generated file whether it changes (read once, by pyoxigraph: see read_triples)."""
+    """The triples the new generated files add and remove (as rdflib terms), if the edition
+    has been built, and for each generated file whether it changes.
+
+    The files are read and compared by pyoxigraph: only the change, a few triples for an entry
+    added at the end, is turned into rdflib terms for validation."""
     old = {}
-    for name in graphs:
+    for name in new:
         path = settings.data_dir / name
-        old[name] = read_triples(path) if path.exists() else None
-    new = {name: set(graph) for name, graph in graphs.items()}
-    changes = {name: old[name] != new[name] for name in graphs}
+        old[name] = read_ox_triples(path) if path.exists() else None
+    changes = {name: old[name] != new[name] for name in new}
     if any(found is None for found in old.values()):
         return None, changes
     before = set().union(*old.values())
     after = set().union(*new.values())
-    return (after - before, before - after), changes
+
+    def rdflib(triples: set[ox.Triple]) -> set:
+        return {(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in triples}
+
+    return (rdflib(after - before), rdflib(before - after)), changes
 
 
 def ingest(
@@ -222,11 +228,12 @@ def ingest(
     graphs = generate(settings, today=today, documents=documents)
     outcome.seconds["generate"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    change, changes = _change(settings, graphs)
+    triples = {name: ox_triples(graph) for name, graph in graphs.items()}
+    change, changes = _change(settings, triples)
     outcome.seconds["compare"] = time.perf_counter() - clock
     clock = time.perf_counter()
     # Only the files that change are written, so only they are serialized.
-    serialized = {name: turtle_text(graph) for name, graph in graphs.items() if changes[name]}
+    serialized = {name: turtle_text(triples[name]) for name in graphs if changes[name]}
     outcome.seconds["serialize"] = time.perf_counter() - clock
     clock = time.perf_counter()
     if change is not None:  # a built edition: validate what changed and what depends on it
