@@ -15,7 +15,6 @@ bench/out/engine.md). Per size, on a synthetic edition of bench/generate.py:
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import itertools
 import json
@@ -35,9 +34,10 @@ from run import (
     BASE,
     Client,
     cheap_query,
-    generate,
+    run_sizes,
     scholar_queries,
     start_server,
+    synthetic_release,
     throughput,
     timed,
 )
@@ -206,20 +206,7 @@ def against_rdflib_endpoint(root: Path, ours: int, queries: dict[str, str]) -> l
 def measure(entries: int, out: Path) -> str:
     import pyoxigraph as ox
 
-    from carnets.config import Settings
-    from carnets.export import prepare_release
-
-    root = out / f"edition-{entries}"
-    generate(entries, root)
-    settings = Settings.from_env({}, root=root)
-
-    class Conforms:
-        conforms = True
-
-        def text(self) -> str:
-            return "synthetic edition"
-
-    release = prepare_release(settings, validate=lambda s: Conforms())
+    root, _, release, _ = synthetic_release(entries, out)
     snapshot = release.dump_path("carnets.nq")
     ms = lambda seconds: f"{seconds * 1000:.1f}"  # noqa: E731
     rows: list[tuple[str, str]] = []
@@ -335,18 +322,8 @@ def measure(entries: int, out: Path) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
-    args = parser.parse_args()
-    args.out = args.out.resolve()
-    args.out.mkdir(parents=True, exist_ok=True)
     multiprocessing.set_start_method("fork")
-    report = [f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}", ""]
-    for size in args.sizes:
-        report.append(measure(size, args.out))
-        print(report[-1], flush=True)
-    (args.out / "engine.md").write_text("\n".join(report), "utf-8")
+    run_sizes(measure, [1000, 10000], "engine.md", description=__doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -205,27 +205,53 @@ def rows(body: bytes) -> int:
     return len(json.loads(body)["results"]["bindings"])
 
 
-def bench(entries: int, out: Path, rdflib_runs: int) -> str:
-    from rdflib import Graph
+class SyntheticConforms:
+    """The generated edition conforms by construction; its SHACL run would take hours."""
 
+    conforms = True
+
+    def text(self) -> str:
+        return "synthetic edition"
+
+
+def synthetic_release(entries: int, out: Path, reuse: bool = False):
+    """The folder of the synthetic edition of `entries` in `out` (generated again unless `reuse`
+    and it is there), what was generated (None if reused), its release, and the seconds the
+    release took to prepare."""
     from carnets.config import Settings
     from carnets.export import prepare_release
 
     root = out / f"edition-{entries}"
-    counts = generate(entries, root)
+    counts = None if reuse and (root / "data").is_dir() else generate(entries, root)
     settings = Settings.from_env({}, root=root)
-
-    class SyntheticConforms:
-        """The generated edition conforms by construction; its SHACL run would take hours."""
-
-        conforms = True
-
-        def text(self) -> str:
-            return "synthetic edition"
-
     started = time.perf_counter()
     release = prepare_release(settings, validate=lambda s: SyntheticConforms())
-    build = time.perf_counter() - started
+    return root, counts, release, time.perf_counter() - started
+
+
+def run_sizes(measure, sizes: list[int], report: str, **options) -> None:
+    """The command line of a benchmark: `measure(size, out)` per size, printed and written to
+    bench/out/`report` as each size is done."""
+    parser = argparse.ArgumentParser(description=options.pop("description", ""))
+    parser.add_argument("--sizes", type=int, nargs="+", default=sizes)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    for name, default in options.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
+    args = parser.parse_args()
+    args.out = args.out.resolve()
+    args.out.mkdir(parents=True, exist_ok=True)
+    extra = {name: getattr(args, name) for name in options}
+    lines = [f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}", ""]
+    for size in args.sizes:
+        lines.append(measure(size, args.out, **extra))
+        print(lines[-1], flush=True)
+        (args.out / report).write_text("\n".join(lines), "utf-8")
+
+
+def bench(entries: int, out: Path, rdflib_runs: int) -> str:
+    from rdflib import Graph
+
+    root, counts, release, build = synthetic_release(entries, out)
     triples = sum(release.triple_counts.values())
 
     startups = []
@@ -321,18 +347,9 @@ def bench(entries: int, out: Path, rdflib_runs: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
-    parser.add_argument("--rdflib-runs", type=int, default=3)
-    args = parser.parse_args()
-    args.out = args.out.resolve()
-    args.out.mkdir(parents=True, exist_ok=True)
-    report = [f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}", ""]
-    for size in args.sizes:
-        report.append(bench(size, args.out, args.rdflib_runs))
-        print(report[-1], flush=True)
-    (args.out / "results.md").write_text("\n".join(report), "utf-8")
+    run_sizes(
+        bench, [1000, 10000], "results.md", description=__doc__.splitlines()[0], rdflib_runs=3
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ rdflib-endpoint at 1k and 10k).
 
 from __future__ import annotations
 
-import argparse
 import json
 import multiprocessing
 import os
@@ -31,7 +30,16 @@ from datetime import date
 from pathlib import Path
 
 from engine import pss_mb
-from run import BASE, Client, cheap_query, generate, scholar_queries, start_server, timed
+from run import (
+    BASE,
+    Client,
+    cheap_query,
+    run_sizes,
+    scholar_queries,
+    start_server,
+    synthetic_release,
+    timed,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -141,23 +149,8 @@ def remote_engine(root: Path, snapshot: Path, mix: dict[str, str], person: str) 
 
 
 def measure(entries: int, out: Path) -> str:
-    from carnets.config import Settings
-    from carnets.export import prepare_release
-
-    root = out / f"edition-{entries}"
-    if not (root / "data").is_dir():
-        generate(entries, root)
-    settings = Settings.from_env({}, root=root)
-
-    class Conforms:
-        conforms = True
-
-        def text(self) -> str:
-            return "synthetic edition"
-
-    started = time.perf_counter()
-    release = prepare_release(settings, validate=lambda s: Conforms())
-    build = release.manifest.get("build_seconds", time.perf_counter() - started)
+    root, _, release, seconds = synthetic_release(entries, out, reuse=True)
+    build = release.manifest.get("build_seconds", seconds)
     snapshot = release.dump_path("carnets.nq")
     triples = sum(release.triple_counts.values())
 
@@ -216,18 +209,8 @@ def measure(entries: int, out: Path) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
-    args = parser.parse_args()
-    args.out = args.out.resolve()
-    args.out.mkdir(parents=True, exist_ok=True)
     multiprocessing.set_start_method("fork")
-    report = [f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}", ""]
-    for size in args.sizes:
-        report.append(measure(size, args.out))
-        print(report[-1], flush=True)
-        (args.out / "scale.md").write_text("\n".join(report), "utf-8")
+    run_sizes(measure, [1000, 10000, 100000], "scale.md", description=__doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
