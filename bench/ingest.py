@@ -59,10 +59,16 @@ def measure(entries: int, out: Path) -> list[str]:
     build_edition(settings)
     build = time.perf_counter() - started
     rows = []
-    # After the last entry, as a notebook grows; then before the first, which moves every
+    # After the last entry, as a notebook grows: the first time after a build (the gate then
+    # makes its snapshot of the edition), then again; then before the first, which moves every
     # entry's position (schema:position) and so changes a triple of each.
     last = FIRST + timedelta(days=entries)
-    for where, day in (("after the last", last), ("before the first", FIRST - timedelta(days=1))):
+    cases = (
+        ("after the last, first since the build", last),
+        ("after the last, again", last + timedelta(days=1)),
+        ("before the first", FIRST - timedelta(days=1)),
+    )
+    for where, day in cases:
         new = out / f"one-entry-{day}.txt"
         new.write_text(f"{day}\n\n{TEXT}\n", encoding="utf-8")
         started = time.perf_counter()
@@ -90,7 +96,7 @@ def main() -> None:
     ]
     for size in args.sizes:
         lines += measure(size, args.out)
-        print("\n".join(lines[-2:]), flush=True)
+        print("\n".join(lines[-3:]), flush=True)
         (args.out / "ingest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
