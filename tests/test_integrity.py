@@ -115,3 +115,32 @@ def test_disk_errors_read_as_sentences(code, words):
     assert integrity.describe_os_error(error, "build the release") == (
         f"cannot build the release (/srv/build/x): {words}"
     )
+
+
+def test_two_threads_building_the_same_folder_both_get_it(tmp_path):
+    """Two builds of one process at once (two apps over one remote engine): each has its own
+    scratch folder, and both end with the complete folder."""
+    import threading
+
+    from carnets.integrity import LOCK_FILE, build_folder
+
+    started = threading.Barrier(2)
+
+    def build(scratch):
+        started.wait(timeout=10)  # both scratch folders exist before either is renamed
+        (scratch / LOCK_FILE).write_text("{}")
+        (scratch / "data").write_text("the same")
+        return "same"
+
+    found = []
+    threads = [
+        threading.Thread(target=lambda: found.append(build_folder(tmp_path, "k", build, "test")))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == [tmp_path / "same"] * 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["same"]
+    assert (tmp_path / "same" / "data").read_text() == "the same"

@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import weakref
 from collections.abc import Callable
@@ -118,7 +119,8 @@ def build_folder(root: Path, key: str, build: Callable[[Path], str], doing: str)
     build leaves nothing but what was there before, and a reader never sees a half-written
     folder; when another process built the same folder meanwhile, its copy is kept. Errors of
     the disk are ReleaseError, saying what failed and why (`doing`, "build the release")."""
-    scratch = root / f".building-{key}-{os.getpid()}"
+    # Unique to this call: two threads of one process may build the same folder at once.
+    scratch = root / f".building-{key}{secrets.token_hex(4)}-{os.getpid()}"
     try:
         root.mkdir(parents=True, exist_ok=True)
         remove_abandoned_builds(root)

@@ -13,7 +13,6 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from carnets.config import Settings
-from carnets.errors import CarnetsError
 from carnets.export import Release, publish_engine, release_root
 from carnets.services.admission import Admission
 from carnets.services.answers import Answers
@@ -77,7 +76,7 @@ class Publisher:
             published = publish_engine(
                 self.settings, self.store, release_root(self.settings) / "engine"
             )
-        except (CarnetsError, OSError) as error:
+        except Exception as error:  # the engine's, the disk's or pyoxigraph's: /health says it
             self.engine_problem = f"the dumps could not be written from the remote engine: {error}"
             return
         self._engine_lease = published.hold()
