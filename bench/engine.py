@@ -34,6 +34,7 @@ from run import (
     BASE,
     Client,
     cheap_query,
+    most_mentioned,
     run_sizes,
     scholar_queries,
     start_server,
@@ -216,13 +217,7 @@ def measure(entries: int, out: Path) -> str:
     server = start_server(root)
     try:
         client = Client(server.port)
-        while not json.loads(client.get("/health", "application/json"))["warm"]:
-            time.sleep(0.1)
-        top = json.loads(
-            client.sparql(scholar_queries("", date(1920, 1, 1))["most-mentioned people"])
-        )
-        person = top["results"]["bindings"][0]["person"]["value"]
-        mentions = top["results"]["bindings"][0]["mentions"]["value"]
+        person, mentions = most_mentioned(client)
         cheap = cheap_query(person)
         # Repeated, the query is answered from the answers kept (carnets.services.answers); a
         # comment that changes with each request makes every text new, so each reaches the engine.

@@ -214,6 +214,15 @@ class SyntheticConforms:
         return "synthetic edition"
 
 
+def most_mentioned(client: Client) -> tuple[str, str]:
+    """Once the server's workers are warm: the most-mentioned person, and how many mentions."""
+    while not json.loads(client.get("/health", "application/json"))["warm"]:
+        time.sleep(0.1)
+    top = json.loads(client.sparql(scholar_queries("", date(1920, 1, 1))["most-mentioned people"]))
+    row = top["results"]["bindings"][0]
+    return row["person"]["value"], row["mentions"]["value"]
+
+
 def synthetic_release(entries: int, out: Path, reuse: bool = False):
     """The folder of the synthetic edition of `entries` in `out` (generated again unless `reuse`
     and it is there), what was generated (None if reused), its release, and the seconds the

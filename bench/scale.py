@@ -18,7 +18,6 @@ rdflib-endpoint at 1k and 10k).
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import resource
@@ -34,6 +33,7 @@ from run import (
     BASE,
     Client,
     cheap_query,
+    most_mentioned,
     run_sizes,
     scholar_queries,
     start_server,
@@ -159,13 +159,7 @@ def measure(entries: int, out: Path) -> str:
     os.environ.update(CARNETS_RATE_LIMIT="0", CARNETS_CLIENT_QUERIES="0", CARNETS_RESULT_CACHE="0")
     server = start_server(root)
     try:
-        client = Client(server.port)
-        while not json.loads(client.get("/health", "application/json"))["warm"]:
-            time.sleep(0.1)
-        top = json.loads(
-            client.sparql(scholar_queries("", date(1920, 1, 1))["most-mentioned people"])
-        )
-        person = top["results"]["bindings"][0]["person"]["value"]
+        person, _ = most_mentioned(Client(server.port))
         mix = query_mix(person)
         embedded = over_http(server.port, mix, person)
         embedded_memory = pss_mb(server.process.pid)

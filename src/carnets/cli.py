@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -16,6 +18,19 @@ from carnets.web.serve import serve
 
 def _settings(ctx: click.Context) -> Settings:
     return ctx.obj
+
+
+@contextmanager
+def _exits(invalid: str) -> Iterator[None]:
+    """Exit 1 with the validation report when the data is invalid, 2 on any other error."""
+    try:
+        yield
+    except ValidationFailed as error:
+        click.echo(f"error: {invalid}\n{error}", err=True)
+        sys.exit(1)
+    except CarnetsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
 
 
 @click.group()
@@ -162,16 +177,10 @@ def ingest(ctx: click.Context, files: tuple[Path, ...], replace: bool, dry_run: 
         with click.progressbar(sections, label="looking for unknown names", file=sys.stderr) as bar:
             yield from bar
 
-    try:
+    with _exits("the edition would not be valid; nothing was written"):
         outcome = run_ingest(
             _settings(ctx), files, replace=replace, dry_run=dry_run, progress=progress
         )
-    except ValidationFailed as error:
-        click.echo(f"error: the edition would not be valid; nothing was written\n{error}", err=True)
-        sys.exit(1)
-    except CarnetsError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
     click.echo(outcome.text())
 
 
@@ -214,14 +223,8 @@ def release(ctx: click.Context, version: str | None, when: str | None) -> None:
     """Publish the validated edition as a versioned release (dumps, checksums, DCAT, changelog)."""
     from carnets.releases import make_release
 
-    try:
+    with _exits("the edition does not validate; no release was made"):
         outcome = make_release(_settings(ctx), version, when)
-    except ValidationFailed as error:
-        click.echo(f"error: the edition does not validate; no release was made\n{error}", err=True)
-        sys.exit(1)
-    except CarnetsError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
     click.echo(outcome.text())
 
 

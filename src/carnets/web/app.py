@@ -67,8 +67,10 @@ def create_app(
     app.extensions[EXTENSION] = publisher
     # Read every dump once, in the background: a damaged one makes /health and /download 503.
     threading.Thread(target=publisher.verify_release, daemon=True, name="carnets-verify").start()
-    # Over a remote engine, the dumps and VoID are written from the engine, also in the background.
-    threading.Thread(target=publisher.publish_engine, daemon=True, name="carnets-engine").start()
+    if store.remote:  # the dumps and VoID are written from the engine, also in the background
+        threading.Thread(
+            target=publisher.publish_engine, daemon=True, name="carnets-engine"
+        ).start()
     app.extensions["carnets.store"] = store  # the reconciliation blueprint looks here
 
     if settings.trusted_proxies:
